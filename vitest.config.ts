@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const packages = ['backend', 'data', 'layers', 'parallel', 'train', 'eval', 'app'];
+const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests import sibling packages from source, so `npm test` needs no build.
+const alias = Object.fromEntries(packages.map((name) => [`@alexnet/${name}`, src(name)]));
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: packages.map((name) => ({
+      resolve: { alias },
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['src/**/*.test.ts'],
+        environment: 'node',
+        pool: 'forks',
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+      },
+    })),
+  },
+});
