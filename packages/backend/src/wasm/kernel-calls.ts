@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Calls another wasm kernel directly, the way the wasm engine's own composite
+ * kernels do. Public tf ops must not be used inside a kernel: the engine would
+ * track their outputs as tensors and disposal would break.
+ */
+export type KernelInputs = Record<string, tf.TensorInfo>;
+export type KernelAttrs = Record<string, unknown>;
+export type WasmBackend = tf.KernelBackend & { disposeData(dataId: object): boolean };
+
+export function runWasmKernel(
+  name: string,
+  backend: WasmBackend,
+  inputs: KernelInputs,
+  attrs: KernelAttrs = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) {
+    throw new Error(`@alexnet/backend: the wasm engine has no '${name}' kernel to build on`);
+  }
+  return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+/**
+ * Runs a chain of kernels, freeing every intermediate: `keep` returns the one
+ * result that leaves the kernel; everything passed to `track` is released.
+ */
+export class Scratch {
+  private readonly owned: tf.TensorInfo[] = [];
+  constructor(private readonly backend: WasmBackend) {}
+
+  run(name: string, inputs: KernelInputs, attrs: KernelAttrs = {}): tf.TensorInfo {
+    const out = runWasmKernel(name, this.backend, inputs, attrs);
+    this.owned.push(out);
+    return out;
+  }
+
+  /** Takes ownership of a result produced outside `run`, so `finish` frees it. */
+  adopt(info: tf.TensorInfo): void {
+    this.owned.push(info);
+  }
+
+  /** Releases every intermediate except `result`, which the caller returns. */
+  finish(result: tf.TensorInfo): tf.TensorInfo {
+    for (const info of this.owned) {
+      if (info !== result) this.backend.disposeData(info.dataId);
+    }
+    this.owned.length = 0;
+    return result;
+  }
+}
