@@ -1,0 +1,1 @@
+export { topKHits, TopKMeter } from './top-k.js';
