@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import { lrn, overlappingMaxPool } from '@alexnet/layers';
+import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
+
+// Biases of 1 in conv2, conv4, conv5 and the hidden FC layers (§5): they give
+// the ReLUs positive inputs early on.
+const BIAS_ONE = new Set(['conv2', 'conv4', 'conv5', 'fc6', 'fc7']);
+
+function initializers(name: string, config: AlexNetConfig, seed: number) {
+  if (config.init === 'paper') {
+    return {
+      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed }),
+      biasInitializer: BIAS_ONE.has(name) ? tf.initializers.ones() : tf.initializers.zeros(),
+    };
+  }
+  return { kernelInitializer: tf.initializers.heNormal({ seed }), biasInitializer: tf.initializers.zeros() };
+}
+
+/**
+ * The paper's 8-layer network (§3.5), single column: conv 96-256-384-384-256
+ * (11/4, 5, 3, 3, 3) with ReLU, LRN after conv1 and conv2, 3×3/2 max pooling
+ * after both LRNs and conv5, FC 4096-4096-classes with dropout on the first
+ * two, softmax. `fc8` gives the logits; the model's output is the softmax.
+ */
+export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
+  const config = { ...PAPER_ALEXNET, ...overrides };
+  if (!Number.isInteger(config.classes) || config.classes < 2) throw new Error(`classes must be an integer >= 2, got ${config.classes}`);
+  if (!(config.width > 0)) throw new Error(`width must be > 0, got ${config.width}`);
+  featureSizes(config.inputSize);
+  const model = tf.sequential({ name: 'alexnet' });
+  let seed = config.seed;
+  for (const layer of CONV_LAYERS) {
+    model.add(
+      tf.layers.conv2d({
+        name: layer.name,
+        ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
+        filters: scaledWidth(layer.filters, config.width),
+        kernelSize: layer.kernel,
+        strides: layer.stride,
+        padding: layer.padding,
+        activation: 'relu',
+        ...initializers(layer.name, config, seed++),
+      }),
+    );
+    if (config.lrn && (layer.name === 'conv1' || layer.name === 'conv2')) {
+      model.add(lrn({ name: `norm${layer.name.slice(-1)}` }));
+    }
+    if (layer.name === 'conv1' || layer.name === 'conv2' || layer.name === 'conv5') {
+      model.add(overlappingMaxPool({ name: `pool${layer.name.slice(-1)}` }));
+    }
+  }
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  for (const name of ['fc6', 'fc7']) {
+    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...initializers(name, config, seed++) }));
+    // No seed: tfjs would then draw the same dropout mask at every step.
+    model.add(tf.layers.dropout({ name: `drop${name.slice(-1)}`, rate: config.dropout }));
+  }
+  model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...initializers('fc8', config, seed++) }));
+  model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));
+  return model;
+}
+
+/** A model sharing `model`'s weights that outputs fc8's logits (for a stable cross-entropy). */
+export function logitsOf(model: tf.LayersModel): tf.LayersModel {
+  return tf.model({ inputs: model.inputs, outputs: model.getLayer('fc8').output as tf.SymbolicTensor });
+}

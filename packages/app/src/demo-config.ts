@@ -1,0 +1,41 @@
+/** The built-in end-to-end run (`npm start`, `alexnet demo`): sizes chosen to finish in minutes on 2 CPU cores. */
+export interface DemoConfig {
+  /** Where the synthetic images and their prepared form are cached. */
+  cacheDir: string;
+  /** Where the run folder is created. */
+  runsDir: string;
+  /** Images per class of the synthetic shapes dataset. */
+  perClass: number;
+  /** Fraction held out for evaluation. */
+  valFraction: number;
+  /** Stored image side (shorter side resized, center crop) and training crop. */
+  size: number;
+  crop: number;
+  /** AlexNet width multiplier. */
+  width: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** From this epoch on the learning rate is divided by 10 (the paper's ÷10, once). */
+  lrDropEpoch: number;
+  momentum: number;
+  seed: number;
+  backend: string;
+}
+
+export const DEFAULT_DEMO: DemoConfig = {
+  cacheDir: '.cache/alexnet',
+  runsDir: 'runs',
+  perClass: 400,
+  valFraction: 0.1,
+  size: 128,
+  crop: 112,
+  width: 0.25,
+  epochs: 8,
+  batchSize: 32,
+  learningRate: 0.01,
+  lrDropEpoch: 7,
+  momentum: 0.9,
+  seed: 1,
+  backend: 'wasm',
+};

@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, appendFile, access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { initBackend, parseEngineChoice } from '@alexnet/backend';
+import {
+  channelMean,
+  prepareClassFolders,
+  readPreparedIndex,
+  readPreparedSplit,
+  seededRandom,
+  SHAPE_CLASSES,
+  writeFileAtomic,
+  writeSyntheticShapes,
+} from '@alexnet/data';
+import { saveModel } from '@alexnet/train';
+import { alexNet, logitsOf } from './alexnet.js';
+import type { DemoConfig } from './demo-config.js';
+import { Progress, formatSeconds } from './progress.js';
+import { evaluate, trainEpoch } from './train-loop.js';
+
+// Pixels minus the mean, divided by 64: roughly unit variance, which He
+// initialisation assumes (raw 0–255 values make the first steps diverge).
+const PIXEL_SCALE = 1 / 64;
+
+export interface DemoResult {
+  runDir: string;
+  top1: number;
+  top5: number;
+  seconds: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/**
+ * The whole pipeline on the built-in data: synthetic shapes as JPEG class
+ * folders (once, cached) → prepared (resize shorter side, center crop) →
+ * a width-scaled AlexNet trained with SGD + momentum → held-out top-1/top-5.
+ */
+export async function runDemo(config: DemoConfig, log: (line: string) => void = (l) => console.log(l)): Promise<DemoResult> {
+  const started = performance.now();
+  const report = await initBackend({ prefer: parseEngineChoice(config.backend, '--backend') });
+  tf.env().set('PROD', true); // silence tfjs's console hints; errors still throw
+
+  // 1. The dataset, written once as JPEG files in class folders.
+  const imagesDir = resolve(config.cacheDir, `synthetic-shapes-${config.perClass}`);
+  const total = config.perClass * SHAPE_CLASSES.length;
+  const genProgress = new Progress('generate', total, 'img');
+  const generated = await writeSyntheticShapes(imagesDir, { perClass: config.perClass, seed: 2012, onProgress: (d) => genProgress.update(d) });
+  log(`${generated.reused ? 'reused' : 'wrote'} ${generated.images} images in ${imagesDir}`);
+
+  // 2. Prepared once per size: resized, center-cropped, split.
+  const preparedDir = resolve(config.cacheDir, `synthetic-shapes-${config.perClass}-prepared-${config.size}-val${config.valFraction}`);
+  if (!(await exists(join(preparedDir, 'index.json')))) {
+    const prepProgress = new Progress('prepare', total, 'img');
+    const prepared = await prepareClassFolders(imagesDir, preparedDir, {
+      size: config.size,
+      valFraction: config.valFraction,
+      seed: config.seed,
+      onProgress: (d) => prepProgress.update(d),
+    });
+    log(`prepared ${prepared.kept} images (${prepared.rejected.length} rejected) into ${preparedDir}`);
+  }
+  const index = await readPreparedIndex(preparedDir);
+  const train = await readPreparedSplit(preparedDir, 'train');
+  const val = await readPreparedSplit(preparedDir, 'val');
+  const classes = index.classes.length;
+  const mean = channelMean(train);
+
+  // 3. The run folder: config first, metrics as they come, the model at the end.
+  const runDir = resolve(config.runsDir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(runDir, { recursive: true });
+  const model = alexNet({ classes, inputSize: config.crop, width: config.width, init: 'he', seed: config.seed });
+  await writeFileAtomic(
+    join(runDir, 'config.json'),
+    JSON.stringify({ demo: config, engine: report.engine, classes: index.classes, channelMean: mean, pixelScale: PIXEL_SCALE, params: model.countParams() }, null, 2) + '\n',
+  );
+  log(`AlexNet width ${config.width} at ${config.crop}×${config.crop}: ${model.countParams().toLocaleString('en-US')} parameters; ${train.count} training, ${val.count} held-out images; run folder ${runDir}`);
+
+  const logits = logitsOf(model);
+  const optimizer = tf.train.momentum(config.learningRate, config.momentum);
+  const random = seededRandom(config.seed);
+  let last = { loss: NaN, top1: 0, top5: 0 };
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const learningRate = epoch >= config.lrDropEpoch ? config.learningRate / 10 : config.learningRate;
+    optimizer.setLearningRate(learningRate);
+    const fit = await trainEpoch(logits, optimizer, train, classes, {
+      crop: config.crop, mean, scale: PIXEL_SCALE, batchSize: config.batchSize, random, label: `epoch ${epoch}/${config.epochs}`,
+    });
+    last = await evaluate(logits, val, classes, { crop: config.crop, mean, scale: PIXEL_SCALE, batchSize: 64 });
+    const metrics = { epoch, learningRate, trainLoss: fit.loss, valLoss: last.loss, top1: last.top1, top5: last.top5, imagesPerSecond: fit.imagesPerSecond };
+    await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
+    log(`epoch ${epoch}: train loss ${fit.loss.toFixed(3)}, held-out loss ${last.loss.toFixed(3)}, top-1 ${(100 * last.top1).toFixed(1)} %, ${fit.imagesPerSecond.toFixed(0)} img/s`);
+  }
+  await saveModel(model, join(runDir, 'model'));
+  optimizer.dispose();
+
+  const seconds = (performance.now() - started) / 1000;
+  const rows: Array<[string, string]> = [
+    ['engine', report.engine],
+    ['held-out images', String(val.count)],
+    ['top-1', `${(100 * last.top1).toFixed(1)} %`],
+    ['top-5', `${(100 * last.top5).toFixed(1)} %`],
+    ['wall time', formatSeconds(seconds)],
+    ['run folder', runDir],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  log('');
+  for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value}`);
+  return { runDir, top1: last.top1, top5: last.top5, seconds };
+}

@@ -1,0 +1,40 @@
+/**
+ * A one-line progress bar with rate and ETA. On a terminal it redraws in
+ * place; otherwise (CI, pipes) it prints a line at most every few seconds.
+ */
+export class Progress {
+  private readonly start = performance.now();
+  private lastPrint = 0;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly unit: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.tty = stream.isTTY === true;
+  }
+
+  update(done: number, extra = ''): void {
+    const now = performance.now();
+    const finished = done >= this.total;
+    if (!finished && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
+    this.lastPrint = now;
+    const seconds = (now - this.start) / 1000;
+    const rate = done / Math.max(seconds, 1e-9);
+    const eta = rate > 0 ? (this.total - done) / rate : Infinity;
+    const width = 24;
+    const filled = Math.round((width * Math.min(done, this.total)) / Math.max(this.total, 1));
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const line = `${this.label} ${bar} ${done}/${this.total} ${rate.toFixed(1)} ${this.unit}/s ETA ${formatSeconds(eta)}${extra ? ` ${extra}` : ''}`;
+    if (this.tty) this.stream.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
+    else this.stream.write(`${line}\n`);
+  }
+}
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
