@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { lrn, overlappingMaxPool } from '@alexnet/layers';
+import { lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
 import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
 
 // Biases of 1 in conv2, conv4, conv5 and the hidden FC layers (§5): they give
@@ -52,8 +52,8 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   model.add(tf.layers.flatten({ name: 'flatten' }));
   for (const name of ['fc6', 'fc7']) {
     model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...initializers(name, config, seed++) }));
-    // No seed: tfjs would then draw the same dropout mask at every step.
-    model.add(tf.layers.dropout({ name: `drop${name.slice(-1)}`, rate: config.dropout }));
+    // Seeded per step, so a run with the same seed repeats on the same engine.
+    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + seed++ * 104729 }));
   }
   model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...initializers('fc8', config, seed++) }));
   model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));

@@ -6,3 +6,4 @@ export {
   type LocalResponseNormalizationArgs,
 } from './local-response-normalization.js';
 export { overlappingMaxPool, nonOverlappingMaxPool, type OverlappingMaxPoolArgs } from './overlapping-pooling.js';
+export { SeededDropout, seededDropout, type SeededDropoutArgs } from './seeded-dropout.js';

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `alexnet` command. A committed shim so the workspace can link it before
+// the first build; the program itself is compiled to dist/.
+try {
+  await import('../dist/cli.js');
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli.js')) {
+    console.error('alexnet: the app is not built yet; run `npm run build` at the repository root');
+    process.exit(1);
+  }
+  throw error;
+}

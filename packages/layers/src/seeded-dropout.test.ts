@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@alexnet/backend';
+import { SeededDropout, seededDropout } from './index.js';
+
+const masks = (layer: SeededDropout, calls: number) =>
+  Array.from({ length: calls }, () =>
+    tf.tidy(() => Array.from((layer.apply(tf.ones([1, 64]), { training: true }) as tf.Tensor).dataSync())),
+  );
+
+describe('SeededDropout', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm', log: null });
+  });
+
+  it('draws a new mask each step, the same stream for the same seed', () => {
+    const a = masks(seededDropout({ rate: 0.5, seed: 4 }), 3);
+    const b = masks(seededDropout({ rate: 0.5, seed: 4 }), 3);
+    expect(a).toEqual(b);
+    expect(a[0]).not.toEqual(a[1]);
+    for (const mask of a) {
+      expect(new Set(mask)).toEqual(new Set([0, 2])); // inverted scaling 1/(1−0.5)
+      const kept = mask.filter((v) => v > 0).length;
+      expect(kept).toBeGreaterThan(16);
+      expect(kept).toBeLessThan(48);
+    }
+  });
+
+  it('is the identity at inference', () => {
+    const out = seededDropout({ seed: 1 }).apply(tf.ones([2, 3])) as tf.Tensor;
+    expect(Array.from(out.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('serializes rate and seed', () => {
+    expect(seededDropout({ rate: 0.3, seed: 9 }).getConfig()).toMatchObject({ rate: 0.3, seed: 9 });
+    expect(() => seededDropout({ rate: 1 })).toThrow('rate must be in [0, 1), got 1');
+  });
+});
