@@ -37,5 +37,5 @@ export const DEFAULT_DEMO: DemoConfig = {
   lrDropEpoch: 8,
   momentum: 0.9,
   seed: 1,
-  backend: 'wasm',
+  backend: 'auto',
 };
