@@ -8,6 +8,12 @@ export interface AlexNetConfig {
   width: number;
   /** Dropout rate on FC6 and FC7. Default 0.5. */
   dropout: number;
+  /**
+   * 2: the paper's two GPU columns — conv2, conv4 and conv5 see only their own
+   * column's channels (grouped convolution, 60,965,224 parameters at 227 with
+   * 1000 classes); 1: one column with the same widths (62,378,344).
+   */
+  columns: 1 | 2;
   /** Local response normalization after conv1 and conv2 (§3.3). Default true. */
   lrn: boolean;
   /** Weight initialisation: the paper's N(0, 0.01²) with biases of 1 in conv2/4/5 and FC6/7, or He-normal (better for small, short runs). */
@@ -21,23 +27,25 @@ export const PAPER_ALEXNET: AlexNetConfig = {
   inputSize: 227,
   width: 1,
   dropout: 0.5,
+  columns: 2,
   lrn: true,
   init: 'paper',
   seed: 1,
 };
 
-/** Convolution widths, kernel sizes and strides of §3.5. */
+/** Convolution widths, kernel sizes and strides of §3.5; `perColumn` layers read only their own column (§3.2). */
 export const CONV_LAYERS = [
-  { name: 'conv1', filters: 96, kernel: 11, stride: 4, padding: 'valid' },
-  { name: 'conv2', filters: 256, kernel: 5, stride: 1, padding: 'same' },
-  { name: 'conv3', filters: 384, kernel: 3, stride: 1, padding: 'same' },
-  { name: 'conv4', filters: 384, kernel: 3, stride: 1, padding: 'same' },
-  { name: 'conv5', filters: 256, kernel: 3, stride: 1, padding: 'same' },
+  { name: 'conv1', filters: 96, kernel: 11, stride: 4, padding: 'valid', perColumn: false },
+  { name: 'conv2', filters: 256, kernel: 5, stride: 1, padding: 'same', perColumn: true },
+  { name: 'conv3', filters: 384, kernel: 3, stride: 1, padding: 'same', perColumn: false },
+  { name: 'conv4', filters: 384, kernel: 3, stride: 1, padding: 'same', perColumn: true },
+  { name: 'conv5', filters: 256, kernel: 3, stride: 1, padding: 'same', perColumn: true },
 ] as const;
 export const FC_WIDTH = 4096;
 
-export function scaledWidth(base: number, width: number): number {
-  return Math.max(1, Math.round(base * width));
+/** A layer's width times the multiplier, rounded to a whole number of units per column. */
+export function scaledWidth(base: number, width: number, columns = 1): number {
+  return columns * Math.max(1, Math.round((base * width) / columns));
 }
 
 /** Spatial size after each stage, or an error naming the stage that vanishes. */

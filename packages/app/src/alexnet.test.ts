@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@alexnet/backend';
-import { LocalResponseNormalization } from '@alexnet/layers';
+import { GroupedConv2D, LocalResponseNormalization } from '@alexnet/layers';
 import { alexNet, logitsOf } from './alexnet.js';
 import { featureSizes } from './alexnet-config.js';
 
@@ -10,12 +10,13 @@ describe('alexNet', () => {
     await initBackend({ prefer: 'wasm', log: null });
   });
 
-  it('has the paper layout and, single-column at 227, 62,378,344 parameters', () => {
+  it("has the paper's two-column layout with Caffe's 60,965,224 parameters at 227", () => {
     const model = alexNet();
-    // conv1 34,944 + conv2 614,656 + conv3 885,120 + conv4 1,327,488 + conv5 884,992
-    // + fc6 37,752,832 + fc7 16,781,312 + fc8 4,097,000 (no groups: the two-column
-    // network with 60,965,224 comes with grouped convolution).
-    expect(model.countParams()).toBe(62_378_344);
+    // conv1 34,944 + conv2 307,456 + conv3 885,120 + conv4 663,936 + conv5 442,624
+    // + fc6 37,752,832 + fc7 16,781,312 + fc8 4,097,000 (bvlc_alexnet).
+    expect(model.countParams()).toBe(60_965_224);
+    expect(model.getLayer('conv2')).toBeInstanceOf(GroupedConv2D);
+    expect(model.getLayer('conv3')).not.toBeInstanceOf(GroupedConv2D);
     const shapes = Object.fromEntries(model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]));
     expect(shapes).toMatchObject({
       conv1: [55, 55, 96], norm1: [55, 55, 96], pool1: [27, 27, 96],
@@ -24,6 +25,13 @@ describe('alexNet', () => {
     });
     expect(model.getLayer('norm1')).toBeInstanceOf(LocalResponseNormalization);
     expect((model.getLayer('drop6').getConfig() as { rate: number }).rate).toBe(0.5);
+    model.dispose();
+  });
+
+  it('with one column has the same widths ungrouped: 62,378,344 parameters', () => {
+    const model = alexNet({ columns: 1 });
+    // conv2 614,656, conv4 1,327,488, conv5 884,992 instead of the grouped counts.
+    expect(model.countParams()).toBe(62_378_344);
     model.dispose();
   });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
+import { groupedConv2d, lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
 import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
 
 // Biases of 1 in conv2, conv4, conv5 and the hidden FC layers (§5): they give
@@ -17,10 +17,12 @@ function initializers(name: string, config: AlexNetConfig, seed: number) {
 }
 
 /**
- * The paper's 8-layer network (§3.5), single column: conv 96-256-384-384-256
+ * The paper's 8-layer network (§3.5): conv 96-256-384-384-256
  * (11/4, 5, 3, 3, 3) with ReLU, LRN after conv1 and conv2, 3×3/2 max pooling
  * after both LRNs and conv5, FC 4096-4096-classes with dropout on the first
- * two, softmax. `fc8` gives the logits; the model's output is the softmax.
+ * two, softmax. With two columns (the default) conv2, conv4 and conv5 are
+ * grouped convolutions, as the two GPUs of §3.2 only talk at conv3 and the
+ * FC layers. `fc8` gives the logits; the model's output is the softmax.
  */
 export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   const config = { ...PAPER_ALEXNET, ...overrides };
@@ -29,19 +31,19 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   featureSizes(config.inputSize);
   const model = tf.sequential({ name: 'alexnet' });
   let seed = config.seed;
+  if (config.columns !== 1 && config.columns !== 2) throw new Error(`columns must be 1 or 2, got ${String(config.columns)}`);
   for (const layer of CONV_LAYERS) {
-    model.add(
-      tf.layers.conv2d({
-        name: layer.name,
-        ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
-        filters: scaledWidth(layer.filters, config.width),
-        kernelSize: layer.kernel,
-        strides: layer.stride,
-        padding: layer.padding,
-        activation: 'relu',
-        ...initializers(layer.name, config, seed++),
-      }),
-    );
+    const common = {
+      name: layer.name,
+      ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
+      filters: scaledWidth(layer.filters, config.width, config.columns),
+      kernelSize: layer.kernel,
+      strides: layer.stride,
+      padding: layer.padding,
+      activation: 'relu',
+      ...initializers(layer.name, config, seed++),
+    } as const;
+    model.add(layer.perColumn && config.columns === 2 ? groupedConv2d({ ...common, groups: 2 }) : tf.layers.conv2d(common));
     if (config.lrn && (layer.name === 'conv1' || layer.name === 'conv2')) {
       model.add(lrn({ name: `norm${layer.name.slice(-1)}` }));
     }
@@ -51,7 +53,7 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   for (const name of ['fc6', 'fc7']) {
-    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...initializers(name, config, seed++) }));
+    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width, config.columns), activation: 'relu', ...initializers(name, config, seed++) }));
     // Seeded per step, so a run with the same seed repeats on the same engine.
     model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + seed++ * 104729 }));
   }

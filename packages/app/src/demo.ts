@@ -71,7 +71,8 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   // 3. The run folder: config first, metrics as they come, the model at the end.
   const runDir = resolve(config.runsDir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(runDir, { recursive: true });
-  const model = alexNet({ classes, inputSize: config.crop, width: config.width, init: 'he', seed: config.seed });
+  // One column: the configuration whose time and accuracy docs/measurements.md records.
+  const model = alexNet({ classes, inputSize: config.crop, width: config.width, columns: 1, init: 'he', seed: config.seed });
   await writeFileAtomic(
     join(runDir, 'config.json'),
     JSON.stringify({ demo: config, engine: report.engine, classes: index.classes, channelMean: mean, pixelScale: PIXEL_SCALE, params: model.countParams() }, null, 2) + '\n',

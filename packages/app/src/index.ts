@@ -1,2 +1,3 @@
 export { alexNet, logitsOf } from './alexnet.js';
 export { PAPER_ALEXNET, CONV_LAYERS, FC_WIDTH, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
+export { alexNetOwt, TORCHVISION_ALEXNET, type AlexNetOwtConfig } from './alexnet-owt.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { baseLayerArgs, type BaseLayerArgs } from './base-layer-args.js';
 
 /** Arguments of {@link LocalResponseNormalization}; defaults are the paper's (§3.3). */
-export interface LocalResponseNormalizationArgs {
+export interface LocalResponseNormalizationArgs extends BaseLayerArgs {
   /** n: channels in the window, centred on the channel normalized (odd). Default 5. */
   size?: number;
   /** k: additive constant. Default 2 (Caffe uses 1). */
@@ -15,7 +16,6 @@ export interface LocalResponseNormalizationArgs {
    * Default false: the paper's formula multiplies the plain sum by α.
    */
   alphaDividedBySize?: boolean;
-  name?: string;
 }
 
 /**
@@ -31,7 +31,7 @@ export class LocalResponseNormalization extends tf.layers.Layer {
   readonly alphaDividedBySize: boolean;
 
   constructor(args: LocalResponseNormalizationArgs = {}) {
-    super(args.name === undefined ? {} : { name: args.name });
+    super(baseLayerArgs(args));
     this.size = args.size ?? 5;
     this.k = args.k ?? 2;
     this.alpha = args.alpha ?? 1e-4;

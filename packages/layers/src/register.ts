@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { LocalResponseNormalization } from './local-response-normalization.js';
 import { SeededDropout } from './seeded-dropout.js';
+import { GroupedConv2D } from './grouped-conv2d.js';
 
 tf.serialization.registerClass(LocalResponseNormalization);
 tf.serialization.registerClass(SeededDropout);
+tf.serialization.registerClass(GroupedConv2D);

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { baseLayerArgs, type BaseLayerArgs } from './base-layer-args.js';
 
-export interface SeededDropoutArgs {
+export interface SeededDropoutArgs extends BaseLayerArgs {
   /** Fraction of units zeroed during training. Default 0.5 (the paper's FC6/FC7). */
   rate?: number;
   /** Seed of the mask stream; omit for a fresh random stream. */
   seed?: number;
-  name?: string;
 }
 
 /**
@@ -22,7 +22,7 @@ export class SeededDropout extends tf.layers.Layer {
   step = 0;
 
   constructor(args: SeededDropoutArgs = {}) {
-    super(args.name === undefined ? {} : { name: args.name });
+    super(baseLayerArgs(args));
     this.rate = args.rate ?? 0.5;
     this.seed = args.seed;
     if (!(this.rate >= 0 && this.rate < 1)) throw new Error(`SeededDropout: rate must be in [0, 1), got ${this.rate}`);
