@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@alexnet/backend';
 import { parseDemoFlags, USAGE } from './demo-flags.js';
 import { runDemo } from './demo.js';
+import { runSummary, SUMMARY_USAGE } from './summary-command.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -8,7 +11,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'summary') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(SUMMARY_USAGE);
+      return 0;
+    }
+    await initBackend({ log: null });
+    tf.env().set('PROD', true);
+    runSummary(rest);
+    return 0;
+  }
   if (command === 'demo') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     await runDemo(parseDemoFlags(rest));
     return 0;
   }

@@ -4,7 +4,8 @@ import { DEFAULT_DEMO, type DemoConfig } from './demo-config.js';
 export const USAGE = `usage: alexnet <command> [flags]
 
 commands:
-  demo    generate the built-in shapes dataset, train a small AlexNet on it, report held-out top-1/top-5
+  demo      generate the built-in shapes dataset, train a small AlexNet on it, report held-out top-1/top-5
+  summary   each layer's output shape and parameter count (alexnet summary --help)
 
 demo flags (defaults in brackets):
   --backend auto|node-gpu|node|wasm|cpu [${DEFAULT_DEMO.backend}]   also ALEXNET_BACKEND
