@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@alexnet/backend';
 import { LocalResponseNormalization, lrn } from './index.js';
@@ -17,6 +19,47 @@ function lrnReference(x: Float32Array, channels: number, n: number, k: number, a
   return out;
 }
 
+/** d/da of Σ_i dy_i·b_i for the same formula, float64. */
+function lrnGradientReference(
+  x: ArrayLike<number>, dy: ArrayLike<number>, channels: number, n: number, k: number, alpha: number, beta: number,
+): Float64Array {
+  const grad = new Float64Array(x.length);
+  const half = Math.floor(n / 2);
+  for (let p = 0; p < x.length; p += channels) {
+    const denom = new Float64Array(channels);
+    for (let i = 0; i < channels; i++) {
+      let sum = 0;
+      for (let j = Math.max(0, i - half); j <= Math.min(channels - 1, i + half); j++) sum += x[p + j]! ** 2;
+      denom[i] = k + alpha * sum;
+    }
+    for (let j = 0; j < channels; j++) {
+      let g = dy[p + j]! * denom[j]! ** -beta;
+      // a_j appears in the window sum of every channel i within half of it.
+      for (let i = Math.max(0, j - half); i <= Math.min(channels - 1, j + half); i++) {
+        g -= 2 * alpha * beta * x[p + j]! * dy[p + i]! * x[p + i]! * denom[i]! ** (-beta - 1);
+      }
+      grad[p + j] = g;
+    }
+  }
+  return grad;
+}
+
+/** Largest |a−e| / max(|e|, 1e-3): relative, with a floor for values near zero. */
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1e-3, Math.abs(expected[i]!)));
+  }
+  return worst;
+}
+
+interface TorchFixture {
+  shape: [number, number, number, number];
+  input: number[];
+  upstream: number[];
+  cases: Array<{ size: number; alpha: number; beta: number; k: number; output: number[]; inputGradient: number[] }>;
+}
+
 describe('LocalResponseNormalization', () => {
   beforeAll(async () => {
     await initBackend({ prefer: 'wasm', log: null });
@@ -30,6 +73,45 @@ describe('LocalResponseNormalization', () => {
     const ref = lrnReference(values, 7, 5, 2, divided ? 1e-4 / 5 : 1e-4, 0.75);
     for (let i = 0; i < ref.length; i++) {
       expect(Math.abs(out[i]! - ref[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(ref[i]!)));
+    }
+  });
+
+  it.each(['wasm', 'cpu'])('values and gradients match the float64 formula on %s', async (engine) => {
+    await tf.setBackend(engine);
+    const shape: [number, number, number, number] = [2, 3, 2, 9];
+    const size = shape.reduce((a, b) => a * b);
+    const values = Float32Array.from({ length: size }, (_, i) => 30 * Math.sin(i * 0.9));
+    const upstream = Float32Array.from({ length: size }, (_, i) => Math.cos(i * 0.4));
+    for (const args of [{}, { size: 3, k: 1, alpha: 5e-4, beta: 0.5 }]) {
+      const layer = lrn(args);
+      const [out, grad] = tf.tidy(() => {
+        const x = tf.tensor4d(values, shape);
+        const dy = tf.tensor4d(upstream, shape);
+        const g = tf.grad((input: tf.Tensor) => (layer.apply(input) as tf.Tensor).mul(dy).sum())(x);
+        return [(layer.apply(x) as tf.Tensor).dataSync(), g.dataSync()];
+      });
+      const { size: n, k, alpha, beta } = layer;
+      expect(maxRelativeError(out, lrnReference(values, 9, n, k, alpha, beta))).toBeLessThan(1e-5);
+      expect(maxRelativeError(grad, lrnGradientReference(values, upstream, 9, n, k, alpha, beta))).toBeLessThan(1e-5);
+    }
+    await tf.setBackend('wasm');
+  });
+
+  it('with alphaDividedBySize equals torch.nn.LocalResponseNorm (fixtures/lrn-torch.py)', async () => {
+    const fixture = JSON.parse(
+      await readFile(fileURLToPath(new URL('./fixtures/lrn-torch.json', import.meta.url)), 'utf8'),
+    ) as TorchFixture;
+    expect(fixture.cases.map((c) => c.k)).toEqual([2, 1]);
+    for (const c of fixture.cases) {
+      const layer = lrn({ size: c.size, k: c.k, alpha: c.alpha, beta: c.beta, alphaDividedBySize: true });
+      const [out, grad] = tf.tidy(() => {
+        const x = tf.tensor4d(fixture.input, fixture.shape);
+        const dy = tf.tensor4d(fixture.upstream, fixture.shape);
+        const g = tf.grad((input: tf.Tensor) => (layer.apply(input) as tf.Tensor).mul(dy).sum())(x);
+        return [(layer.apply(x) as tf.Tensor).dataSync(), g.dataSync()];
+      });
+      expect(maxRelativeError(out, c.output)).toBeLessThan(1e-5);
+      expect(maxRelativeError(grad, c.inputGradient)).toBeLessThan(1e-5);
     }
   });
 
