@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile, truncate } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,19 +27,32 @@ describe('saveModel / loadModel', () => {
     await saveModel(model, dir);
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
-    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const [weightsFile] = json.weightsManifest[0].paths;
+    expect(weightsFile).toMatch(/^weights-[0-9a-f]{12}\.bin$/);
     const loaded = await loadModel(dir);
     const x = tf.ones([1, 8, 8, 3]);
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
-    // Saving again replaces the folder as a whole.
+    // Saving again writes new weights, then switches model.json, then drops the old file.
     await saveModel(loaded, dir);
     expect((await loadModel(dir)).countParams()).toBe(model.countParams());
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(2);
+    expect(files).not.toContain(weightsFile);
+  });
+
+  it('accepts a folder path with a trailing slash', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'model-')), 'model') + '/';
+    await saveModel(smallModel(), dir);
+    await saveModel(smallModel(), dir);
+    expect((await readdir(dir)).length).toBe(2);
+    expect((await loadModel(dir)).countParams()).toBe(smallModel().countParams());
   });
 
   it('refuses truncated weights, naming the folder', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'model-')), 'model');
     await saveModel(smallModel(), dir);
-    await truncate(join(dir, 'weights.bin'), 100);
+    const [weightsFile] = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths;
+    await truncate(join(dir, weightsFile), 100);
     await expect(loadModel(dir)).rejects.toThrow(`${dir}: weights hold 100 bytes`);
     await expect(loadModel(join(dir, 'missing'))).rejects.toThrow('model.json: cannot read model');
   });

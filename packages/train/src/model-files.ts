@@ -1,46 +1,74 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+const WEIGHTS = /^weights(-[0-9a-f]+)?\.bin$/;
+
+async function writeSynced(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
- * Saves a model in the tfjs layers format (model.json + weights.bin) without
- * tfjs-node's file:// handler, so it works on every engine. The folder is
- * written beside the target and renamed into place: a crash never leaves a
- * half-written model where a good one was.
+ * Saves a model in the tfjs layers format (model.json + one weights file)
+ * without tfjs-node's file:// handler, so it works on every engine.
+ *
+ * Crash-safe without moving the folder: the weights go to a new uniquely
+ * named file, synced; model.json, which names it, then replaces the old one
+ * by an atomic rename; only then are older weights files removed. At every
+ * instant model.json names a complete weights file. One save at a time per
+ * folder: concurrent saves to the same folder are not supported.
  */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
-  const staging = `${dir}.${process.pid}.partial`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  const folder = resolve(dir);
+  await mkdir(folder, { recursive: true });
+  const weightsFile = `weights-${randomBytes(6).toString('hex')}.bin`;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(
-        Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData],
-      );
+      const parts = artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
       const modelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
       };
-      await writeFile(join(staging, WEIGHTS_BIN), new Uint8Array(weightData));
-      await writeFile(join(staging, MODEL_JSON), JSON.stringify(modelJson));
+      await writeSynced(join(folder, weightsFile), new Uint8Array(tf.io.concatenateArrayBuffers(parts)));
+      const tmp = join(folder, `${MODEL_JSON}.${randomBytes(6).toString('hex')}.tmp`);
+      await writeSynced(tmp, JSON.stringify(modelJson));
+      await rename(tmp, join(folder, MODEL_JSON));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
-  const old = `${dir}.${process.pid}.old`;
-  await rm(old, { recursive: true, force: true });
-  await rename(dir, old).catch(() => undefined);
-  await rename(staging, dir);
-  await rm(old, { recursive: true, force: true });
+  for (const name of await readdir(folder)) {
+    if (WEIGHTS.test(name) && name !== weightsFile) await unlink(join(folder, name)).catch(() => undefined);
+  }
 }
 
-/** Loads a model written by {@link saveModel} (or any tfjs layers-format folder with one weights file group). */
+/** Bytes one stored weight takes: its quantized dtype when quantized, else its own dtype. */
+function bytesPerValue(spec: tf.io.WeightsManifestEntry): number {
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  switch (dtype) {
+    case 'uint8':
+    case 'bool':
+      return 1;
+    case 'uint16':
+    case 'float16':
+      return 2;
+    default:
+      return 4;
+  }
+}
+
+/** Loads a tfjs layers-format folder (as written by {@link saveModel}, or by tfjs's own handlers). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const jsonPath = join(dir, MODEL_JSON);
   let modelJson: tf.io.ModelJSON;
@@ -51,21 +79,19 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
-  for (const group of modelJson.weightsManifest) {
+  for (const group of modelJson.weightsManifest ?? []) {
     for (const path of group.paths) {
-      const bytes = await readFile(join(dir, path));
+      const bytes = await readFile(join(dir, path)).catch((error: Error) => {
+        throw new Error(`${join(dir, path)}: cannot read weights (${error.message})`);
+      });
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
     specs.push(...group.weights);
   }
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: specs,
-    weightData: tf.io.concatenateArrayBuffers(buffers),
-  };
-  const expectedBytes = specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1) * 4, 0);
-  if ((artifacts.weightData as ArrayBuffer).byteLength !== expectedBytes) {
-    throw new Error(`${dir}: weights hold ${(artifacts.weightData as ArrayBuffer).byteLength} bytes, model.json describes ${expectedBytes} (truncated or mismatched files)`);
+  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  const expectedBytes = specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1) * bytesPerValue(s), 0);
+  if (weightData.byteLength !== expectedBytes) {
+    throw new Error(`${dir}: weights hold ${weightData.byteLength} bytes, model.json describes ${expectedBytes} (truncated or mismatched files)`);
   }
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
 }
