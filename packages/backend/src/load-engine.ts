@@ -11,14 +11,17 @@ export interface EngineAttempt {
   detail: string;
 }
 
-function isMissingModule(error: unknown, pkg: string): boolean {
-  const e = error as { code?: string; message?: string };
-  const message = typeof e.message === 'string' ? e.message : '';
-  const notFound =
-    e.code === 'ERR_MODULE_NOT_FOUND' ||
-    e.code === 'MODULE_NOT_FOUND' ||
-    /Cannot find (package|module)|Could not resolve|Failed to load url/.test(message);
-  return notFound && message.includes(pkg);
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** True only when the engine package itself is missing, not something it imports. */
+export function isMissingModule(error: unknown, pkg: string): boolean {
+  const message = String((error as { message?: string })?.message ?? '');
+  const name = escapeRegExp(pkg);
+  // Node: "Cannot find package '<pkg>' imported from …" / "Cannot find module '<pkg>'";
+  // Vite (tests): 'Failed to load url <pkg>' / 'Could not resolve "<pkg>"'.
+  return new RegExp(`Cannot find (package|module) '${name}(/[^']*)?'|Could not resolve "${name}"|Failed to load url ${name}[\\s(]`).test(message);
 }
 
 function firstLine(error: unknown): string {

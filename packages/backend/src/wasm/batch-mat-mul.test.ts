@@ -37,6 +37,19 @@ describe('wasm BatchMatMul with transposes', () => {
     for (let i = 0; i < cpu.values.length; i++) expect(wasm.values[i]).toBeCloseTo(cpu.values[i]!, 4);
   });
 
+  it('reports a shape mismatch in the caller’s terms and leaks nothing when it fails', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.ones([1, 5, 7]);
+    const b = tf.ones([1, 6, 5]);
+    const backend = tf.backend() as unknown as { dataIdMap: { numDataIds(): number } };
+    const before = backend.dataIdMap.numDataIds();
+    expect(() => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)).toThrow(
+      'inner shapes (7) and (5) of Tensors with shapes 1,5,7 and 1,6,5 and transposeA=false and transposeB=true must match',
+    );
+    expect(backend.dataIdMap.numDataIds()).toBe(before);
+    tf.dispose([a, b]);
+  });
+
   it('leaks no tensor', async () => {
     await tf.setBackend('wasm');
     const a = tf.ones([4, 8]);

@@ -26,23 +26,26 @@ export function explicitTransposeMatMul(stock: MatMulKernel): MatMulKernel {
     const { transposeA, transposeB } = args.attrs;
     if (!transposeA && !transposeB) return stock(args);
     const { backend } = args;
-    const scratch = new Scratch(backend);
-    const plain = { transposeA: false, transposeB: false };
     const { a, b } = args.inputs;
-    const t = (x: tf.TensorInfo) => scratch.run('Transpose', { x }, { perm: swapLastTwo(x.shape.length) });
-    const product = (left: tf.TensorInfo, right: tf.TensorInfo) => {
-      const out = stock({ inputs: { a: left, b: right }, backend, attrs: plain });
-      scratch.adopt(out);
-      return out;
-    };
-    let result: tf.TensorInfo;
-    if (transposeA && !transposeB) {
-      result = product(t(a), b); // aᵀ·b
-    } else if (!transposeA) {
-      result = t(product(b, t(a))); // a·bᵀ = (b·aᵀ)ᵀ
-    } else {
-      result = t(product(b, a)); // aᵀ·bᵀ = (b·a)ᵀ
+    // Check with the caller's operands and flags: after the rewrite the stock
+    // kernel would report swapped shapes.
+    const inner = (shape: number[], last: boolean) => shape[shape.length - (last ? 1 : 2)];
+    const innerA = inner(a.shape, !transposeA);
+    const innerB = inner(b.shape, transposeB);
+    if (innerA !== innerB) {
+      throw new Error(`Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
     }
-    return scratch.finish(result);
+    const plain = { transposeA: false, transposeB: false };
+    return Scratch.use(backend, (scratch) => {
+      const t = (x: tf.TensorInfo) => scratch.run('Transpose', { x }, { perm: swapLastTwo(x.shape.length) });
+      const product = (left: tf.TensorInfo, right: tf.TensorInfo) => {
+        const out = stock({ inputs: { a: left, b: right }, backend, attrs: plain });
+        scratch.adopt(out);
+        return out;
+      };
+      if (transposeA && !transposeB) return product(t(a), b); // aᵀ·b
+      if (!transposeA) return t(product(b, t(a))); // a·bᵀ = (b·aᵀ)ᵀ
+      return t(product(b, a)); // aᵀ·bᵀ = (b·a)ᵀ
+    });
   };
 }

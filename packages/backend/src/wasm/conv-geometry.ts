@@ -77,10 +77,9 @@ export interface AxisFit {
  * input turns into a slice of the input instead.
  */
 export function fitAxis(size: number, before: number, needed: number): AxisFit {
-  const begin = Math.max(0, -before);
-  const padBefore = Math.max(0, before);
-  const available = size - begin;
-  const padAfter = needed - padBefore - available;
-  if (padAfter >= 0) return { begin, size: available, padBefore, padAfter };
-  return { begin, size: available + padAfter, padBefore, padAfter: 0 };
+  const begin = Math.min(size, Math.max(0, -before));
+  // Padding alone can fill the window (every output sees only zeros): clamp.
+  const padBefore = Math.min(needed, Math.max(0, before));
+  const kept = Math.max(0, Math.min(size - begin, needed - padBefore));
+  return { begin, size: kept, padBefore, padAfter: needed - padBefore - kept };
 }

@@ -18,28 +18,32 @@ export function conv2dBackpropFilter(args: {
   const { x, dy } = args.inputs;
   const { filterShape } = args.attrs;
   const geo = resolveConv(x.shape as [number, number, number, number], filterShape, args.attrs);
-  const scratch = new Scratch(args.backend);
+  // The gradient tfjs hands over is authoritative: its size can differ from the
+  // recomputed one (dimRoundingMode is not passed to gradients).
+  const [, outHeight, outWidth] = dy.shape as [number, number, number, number];
 
   // The dilated "filter" (dy) spans (O−1)·s+1 rows, so the padded input must
   // have K + (O−1)·s rows for the output to have exactly K rows.
-  const rows = fitAxis(geo.inHeight, geo.padTop, geo.filterHeight + (geo.outHeight - 1) * geo.strideHeight);
-  const cols = fitAxis(geo.inWidth, geo.padLeft, geo.filterWidth + (geo.outWidth - 1) * geo.strideWidth);
-
-  let input = x;
-  if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== geo.inHeight || cols.size !== geo.inWidth) {
-    input = scratch.run('Slice', { x }, {
-      begin: [0, rows.begin, cols.begin, 0],
-      size: [geo.batch, rows.size, cols.size, geo.inChannels],
+  const rows = fitAxis(geo.inHeight, geo.padTop, geo.filterHeight + (outHeight - 1) * geo.strideHeight);
+  const cols = fitAxis(geo.inWidth, geo.padLeft, geo.filterWidth + (outWidth - 1) * geo.strideWidth);
+  return Scratch.use(args.backend, (scratch) => {
+    // Every output window lies in padding: the gradient is zero.
+    if (rows.size === 0 || cols.size === 0) return scratch.run('Fill', {}, { shape: filterShape, value: 0, dtype: 'float32' });
+    let input = x;
+    if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== geo.inHeight || cols.size !== geo.inWidth) {
+      input = scratch.run('Slice', { x }, {
+        begin: [0, rows.begin, cols.begin, 0],
+        size: [geo.batch, rows.size, cols.size, geo.inChannels],
+      });
+    }
+    const xT = scratch.run('Transpose', { x: input }, { perm: [3, 1, 2, 0] });
+    const dyT = scratch.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    const dwT = scratch.run('Conv2D', { x: xT, filter: dyT }, {
+      strides: [1, 1],
+      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [geo.strideHeight, geo.strideWidth],
     });
-  }
-  const xT = scratch.run('Transpose', { x: input }, { perm: [3, 1, 2, 0] });
-  const dyT = scratch.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const dwT = scratch.run('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [geo.strideHeight, geo.strideWidth],
+    return scratch.run('Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
   });
-  const dw = scratch.run('Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
-  return scratch.finish(dw);
 }

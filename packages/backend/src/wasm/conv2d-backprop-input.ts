@@ -18,36 +18,41 @@ export function conv2dBackpropInput(args: {
   const { dy, filter } = args.inputs;
   const { inputShape } = args.attrs;
   const geo = resolveConv(inputShape, filter.shape as [number, number, number, number], args.attrs);
-  const scratch = new Scratch(args.backend);
-  const { batch, outHeight: oh, outWidth: ow, outChannels: co, strideHeight: sh, strideWidth: sw } = geo;
-
-  // Zero insertion: [N,OH,1,OW,1,C] padded to [N,OH,sh,OW,sw,C] is dy with
-  // sh−1 zero rows after every row (and likewise columns), trailing ones included.
-  let spread = dy;
-  if (sh > 1 || sw > 1) {
-    const split = scratch.run('Reshape', { x: dy }, { shape: [batch, oh, 1, ow, 1, co] });
-    const padded = scratch.run('PadV2', { x: split }, {
-      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-      constantValue: 0,
-    });
-    spread = scratch.run('Reshape', { x: padded }, { shape: [batch, oh * sh, ow * sw, co] });
+  const { strideHeight: sh, strideWidth: sw } = geo;
+  // dy's own size is authoritative (see conv2d-backprop-filter.ts).
+  const [batch, oh, ow, co] = dy.shape as [number, number, number, number];
+  if (batch !== geo.batch || co !== geo.outChannels) {
+    throw new Error(`Conv2DBackpropInput: dy of shape [${dy.shape.join(', ')}] cannot come from an input of shape [${inputShape.join(', ')}] and a filter of shape [${filter.shape.join(', ')}]`);
   }
   // The full correlation must produce exactly H×W rows and columns.
   const rows = fitAxis(oh * sh, geo.filterHeight - 1 - geo.padTop, geo.inHeight + geo.filterHeight - 1);
   const cols = fitAxis(ow * sw, geo.filterWidth - 1 - geo.padLeft, geo.inWidth + geo.filterWidth - 1);
-  if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== oh * sh || cols.size !== ow * sw) {
-    spread = scratch.run('Slice', { x: spread }, {
-      begin: [0, rows.begin, cols.begin, 0],
-      size: [batch, rows.size, cols.size, co],
+  return Scratch.use(args.backend, (scratch) => {
+    if (rows.size === 0 || cols.size === 0) return scratch.run('Fill', {}, { shape: inputShape, value: 0, dtype: 'float32' });
+    // Zero insertion: [N,OH,1,OW,1,C] padded to [N,OH,sh,OW,sw,C] is dy with
+    // sh−1 zero rows after every row (and likewise columns), trailing ones included.
+    let spread = dy;
+    if (sh > 1 || sw > 1) {
+      const split = scratch.run('Reshape', { x: dy }, { shape: [batch, oh, 1, ow, 1, co] });
+      const padded = scratch.run('PadV2', { x: split }, {
+        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+        constantValue: 0,
+      });
+      spread = scratch.run('Reshape', { x: padded }, { shape: [batch, oh * sh, ow * sw, co] });
+    }
+    if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== oh * sh || cols.size !== ow * sw) {
+      spread = scratch.run('Slice', { x: spread }, {
+        begin: [0, rows.begin, cols.begin, 0],
+        size: [batch, rows.size, cols.size, co],
+      });
+    }
+    const flipped = scratch.run('Reverse', { x: filter }, { dims: [0, 1] });
+    const swapped = scratch.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+    return scratch.run('Conv2D', { x: spread, filter: swapped }, {
+      strides: [1, 1],
+      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
     });
-  }
-  const flipped = scratch.run('Reverse', { x: filter }, { dims: [0, 1] });
-  const swapped = scratch.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-  const dx = scratch.run('Conv2D', { x: spread, filter: swapped }, {
-    strides: [1, 1],
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
   });
-  return scratch.finish(dx);
 }

@@ -41,6 +41,23 @@ export class Scratch {
     this.owned.push(info);
   }
 
+  /** Releases every intermediate, for when the kernel fails part way. */
+  abandon(): void {
+    for (const info of this.owned) this.backend.disposeData(info.dataId);
+    this.owned.length = 0;
+  }
+
+  /** Runs `body` and frees the intermediates whether it returns or throws. */
+  static use(backend: WasmBackend, body: (scratch: Scratch) => tf.TensorInfo): tf.TensorInfo {
+    const scratch = new Scratch(backend);
+    try {
+      return scratch.finish(body(scratch));
+    } catch (error) {
+      scratch.abandon();
+      throw error;
+    }
+  }
+
   /** Releases every intermediate except `result`, which the caller returns. */
   finish(result: tf.TensorInfo): tf.TensorInfo {
     for (const info of this.owned) {
