@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface LabelledFile {
@@ -20,17 +20,23 @@ export async function readClassFolders(root: string): Promise<ClassFolderTree> {
   } catch (error) {
     throw new Error(`cannot read dataset folder ${root}: ${(error as Error).message}`);
   }
-  const classes = entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort();
+  // Symbolic links are followed: linked class folders and images are common in dataset subsets.
+  const isKind = async (path: string, entry: { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean }, kind: 'dir' | 'file') => {
+    if (!entry.isSymbolicLink()) return kind === 'dir' ? entry.isDirectory() : entry.isFile();
+    const target = await stat(path).catch(() => null);
+    return target !== null && (kind === 'dir' ? target.isDirectory() : target.isFile());
+  };
+  const classes: string[] = [];
+  for (const e of entries) if (!e.name.startsWith('.') && (await isKind(join(root, e.name), e, 'dir'))) classes.push(e.name);
+  classes.sort();
   if (classes.length === 0) throw new Error(`${root} has no class folders (expected <root>/<class>/<image>)`);
   const items: LabelledFile[] = [];
   for (const [label, name] of classes.entries()) {
-    const files = (await readdir(join(root, name), { withFileTypes: true }))
-      .filter((e) => e.isFile() && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
+    const files: string[] = [];
+    for (const e of await readdir(join(root, name), { withFileTypes: true })) {
+      if (!e.name.startsWith('.') && (await isKind(join(root, name, e.name), e, 'file'))) files.push(e.name);
+    }
+    files.sort();
     for (const file of files) items.push({ file: join(root, name, file), label });
   }
   return { classes, items };

@@ -3,7 +3,8 @@ import type { LabelledFile } from './class-folders.js';
 
 /**
  * Splits items into train and val, taking the same fraction from every class
- * (at least one per class when the class has two or more), seeded.
+ * (at least one per class when the class has two or more, and never the
+ * whole class), seeded.
  */
 export function heldOutSplit<T extends LabelledFile>(items: T[], valFraction: number, seed: number): { train: T[]; val: T[] } {
   if (!(valFraction > 0 && valFraction < 1)) throw new Error(`val fraction must be in (0, 1), got ${valFraction}`);
@@ -14,7 +15,8 @@ export function heldOutSplit<T extends LabelledFile>(items: T[], valFraction: nu
   const val: T[] = [];
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
     const members = shuffleInPlace([...byClass.get(label)!], random);
-    const held = members.length < 2 ? 0 : Math.max(1, Math.round(members.length * valFraction));
+    // At least one held out and at least one left to train on, per class.
+    const held = members.length < 2 ? 0 : Math.min(members.length - 1, Math.max(1, Math.round(members.length * valFraction)));
     val.push(...members.slice(0, held));
     train.push(...members.slice(held));
   }

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readClassFolders } from './class-folders.js';
 import { heldOutSplit } from './held-out-split.js';
 import { prepareClassFolders } from './prepare-class-folders.js';
 import { readPreparedSplit } from './prepared-dataset.js';
@@ -54,5 +55,31 @@ describe('synthetic shapes → prepared dataset', () => {
     expect(heldOutSplit(items, 0.2, 4)).toEqual(heldOutSplit(items, 0.2, 4));
     expect(heldOutSplit(items, 0.2, 4).val).toHaveLength(6);
     expect(() => heldOutSplit(items, 1, 4)).toThrow('val fraction must be in (0, 1), got 1');
+  });
+
+  it('never holds out a whole class', () => {
+    const items = Array.from({ length: 6 }, (_, i) => ({ file: `f${i}`, label: i % 3 }));
+    const { train, val } = heldOutSplit(items, 0.9, 1);
+    expect(new Set(train.map((t) => t.label))).toEqual(new Set([0, 1, 2]));
+    expect(val).toHaveLength(3);
+  });
+
+  it('regenerates without stale images from other options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shapes-'));
+    await writeSyntheticShapes(dir, { perClass: 3, seed: 1 });
+    await writeSyntheticShapes(dir, { perClass: 2, seed: 1 });
+    expect((await readClassFolders(dir)).items).toHaveLength(20);
+  });
+
+  it('follows symbolic links to class folders and images', async () => {
+    const src = await mkdtemp(join(tmpdir(), 'shapes-'));
+    await writeSyntheticShapes(src, { perClass: 1, seed: 1 });
+    const linked = await mkdtemp(join(tmpdir(), 'linked-'));
+    await symlink(join(src, 'circle'), join(linked, 'circle'));
+    await mkdir(join(linked, 'star'));
+    await symlink(join(src, 'star', 'star-0001.jpg'), join(linked, 'star', 'one.jpg'));
+    const tree = await readClassFolders(linked);
+    expect(tree.classes).toEqual(['circle', 'star']);
+    expect(tree.items.map((i) => i.label)).toEqual([0, 1]);
   });
 });

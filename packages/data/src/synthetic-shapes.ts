@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { randomInt, seededRandom, uniform, type Random } from './random.js';
@@ -96,6 +97,7 @@ export function shapeSvg(shape: ShapeClass, random: Random): { svg: string; widt
 }
 
 const MARKER = 'complete.json';
+const imageName = (shape: ShapeClass, index: number) => `${shape}-${String(index).padStart(4, '0')}.jpg`;
 
 /**
  * Writes the built-in dataset as JPEG files in class folders
@@ -115,11 +117,22 @@ export async function writeSyntheticShapes(dir: string, options: SyntheticShapes
   } catch {
     // not generated yet
   }
+  // Regenerating: the old marker goes first, so an interrupted run is never taken as complete.
+  await rm(join(dir, MARKER), { force: true });
   const jobs: Array<{ shape: ShapeClass; index: number }> = [];
   for (const shape of SHAPE_CLASSES) {
     await mkdir(join(dir, shape), { recursive: true });
-    for (let index = 1; index <= perClass; index++) jobs.push({ shape, index });
+    const expected = new Set<string>();
+    for (let index = 1; index <= perClass; index++) {
+      jobs.push({ shape, index });
+      expected.add(imageName(shape, index));
+    }
+    // Files from other options (a larger perClass, a crashed write) would join the dataset.
+    for (const name of await readdir(join(dir, shape))) {
+      if (!expected.has(name)) await unlink(join(dir, shape, name));
+    }
   }
+  const tmpSuffix = `.${randomBytes(6).toString('hex')}.tmp`;
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -129,10 +142,10 @@ export async function writeSyntheticShapes(dir: string, options: SyntheticShapes
       const random = seededRandom(seed * 1_000_003 + SHAPE_CLASSES.indexOf(shape) * 100_003 + index);
       const { svg } = shapeSvg(shape, random);
       const quality = randomInt(random, 75, 95);
-      const file = join(dir, shape, `${shape}-${String(index).padStart(4, '0')}.jpg`);
+      const file = join(dir, shape, imageName(shape, index));
       const jpeg = await sharp(Buffer.from(svg)).jpeg({ quality }).toBuffer();
-      await writeFile(`${file}.tmp`, jpeg);
-      await rename(`${file}.tmp`, file);
+      await writeFile(`${file}${tmpSuffix}`, jpeg);
+      await rename(`${file}${tmpSuffix}`, file);
       done++;
       options.onProgress?.(done, total);
     }
