@@ -45,7 +45,8 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
     } as const;
     model.add(layer.perColumn && config.columns === 2 ? groupedConv2d({ ...common, groups: 2 }) : tf.layers.conv2d(common));
     if (config.lrn && (layer.name === 'conv1' || layer.name === 'conv2')) {
-      model.add(lrn({ name: `norm${layer.name.slice(-1)}` }));
+      // Each column normalizes its own kernels (§3.2, §3.3).
+      model.add(lrn({ name: `norm${layer.name.slice(-1)}`, groups: config.columns }));
     }
     if (layer.name === 'conv1' || layer.name === 'conv2' || layer.name === 'conv5') {
       model.add(overlappingMaxPool({ name: `pool${layer.name.slice(-1)}` }));

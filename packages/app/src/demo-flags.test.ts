@@ -7,6 +7,7 @@ describe('demo flags', () => {
     expect(parseDemoFlags([], {})).toEqual(DEFAULT_DEMO);
     expect(parseDemoFlags([], { ALEXNET_BACKEND: 'cpu' }).backend).toBe('cpu');
     expect(parseDemoFlags(['--backend', 'wasm'], { ALEXNET_BACKEND: 'cpu' }).backend).toBe('wasm');
+    expect(parseDemoFlags([], { ALEXNET_BACKEND: '' }).backend).toBe(DEFAULT_DEMO.backend);
   });
 
   it('overrides by flag', () => {

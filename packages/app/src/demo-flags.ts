@@ -36,7 +36,7 @@ export function parseDemoFlags(args: string[], env: Record<string, string | unde
   });
   const d = DEFAULT_DEMO;
   const config: DemoConfig = {
-    backend: values.backend ?? env.ALEXNET_BACKEND ?? d.backend,
+    backend: values.backend ?? (env.ALEXNET_BACKEND || d.backend),
     epochs: number('epochs', values.epochs, d.epochs, positiveInt, 'a positive integer'),
     batchSize: number('batch-size', values['batch-size'], d.batchSize, positiveInt, 'a positive integer'),
     learningRate: number('lr', values.lr, d.learningRate, (n) => n > 0, 'a positive number'),

@@ -40,7 +40,9 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function runDemo(config: DemoConfig, log: (line: string) => void = (l) => console.log(l)): Promise<DemoResult> {
   const started = performance.now();
-  const report = await initBackend({ prefer: parseEngineChoice(config.backend, '--backend') });
+  const report = await initBackend({
+    prefer: parseEngineChoice(config.backend, process.env.ALEXNET_BACKEND === config.backend ? 'ALEXNET_BACKEND' : '--backend'),
+  });
   tf.env().set('PROD', true); // silence tfjs's console hints; errors still throw
 
   // 1. The dataset, written once as JPEG files in class folders.
@@ -51,7 +53,7 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   log(`${generated.reused ? 'reused' : 'wrote'} ${generated.images} images in ${imagesDir}`);
 
   // 2. Prepared once per size: resized, center-cropped, split.
-  const preparedDir = resolve(config.cacheDir, `synthetic-shapes-${config.perClass}-prepared-${config.size}-val${config.valFraction}`);
+  const preparedDir = resolve(config.cacheDir, `synthetic-shapes-${config.perClass}-prepared-${config.size}-val${config.valFraction}-seed${config.seed}`);
   if (!(await exists(join(preparedDir, 'index.json')))) {
     const prepProgress = new Progress('prepare', total, 'img');
     const prepared = await prepareClassFolders(imagesDir, preparedDir, {

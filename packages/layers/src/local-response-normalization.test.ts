@@ -115,6 +115,19 @@ describe('LocalResponseNormalization', () => {
     }
   });
 
+  it('with groups normalizes each column on its own', () => {
+    const values = Float32Array.from({ length: 3 * 8 }, (_, i) => 50 * Math.sin(i * 1.3));
+    const out = tf.tidy(() => (lrn({ groups: 2 }).apply(tf.tensor4d(values, [1, 1, 3, 8])) as tf.Tensor).dataSync());
+    for (let p = 0; p < 3; p++) {
+      for (const half of [0, 4]) {
+        const part = values.slice(p * 8 + half, p * 8 + half + 4);
+        const ref = lrnReference(part, 4, 5, 2, 1e-4, 0.75);
+        for (let c = 0; c < 4; c++) expect(out[p * 8 + half + c]).toBeCloseTo(ref[c]!, 4);
+      }
+    }
+    expect(() => lrn({ groups: 3, name: 'n' }).apply(tf.zeros([1, 1, 1, 8]))).toThrow("channels (8) must be a multiple of groups (3)");
+  });
+
   it('rejects an even window', () => {
     expect(() => lrn({ size: 4 })).toThrow('size must be an odd positive integer, got 4');
   });

@@ -16,6 +16,11 @@ export interface LocalResponseNormalizationArgs extends BaseLayerArgs {
    * Default false: the paper's formula multiplies the plain sum by α.
    */
   alphaDividedBySize?: boolean;
+  /**
+   * Channel groups normalized separately: 2 for the paper's two GPU columns,
+   * where each GPU normalized only its own kernels. Default 1.
+   */
+  groups?: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export class LocalResponseNormalization extends tf.layers.Layer {
   readonly alpha: number;
   readonly beta: number;
   readonly alphaDividedBySize: boolean;
+  readonly groups: number;
 
   constructor(args: LocalResponseNormalizationArgs = {}) {
     super(baseLayerArgs(args));
@@ -37,6 +43,10 @@ export class LocalResponseNormalization extends tf.layers.Layer {
     this.alpha = args.alpha ?? 1e-4;
     this.beta = args.beta ?? 0.75;
     this.alphaDividedBySize = args.alphaDividedBySize ?? false;
+    this.groups = args.groups ?? 1;
+    if (!Number.isInteger(this.groups) || this.groups < 1) {
+      throw new Error(`LocalResponseNormalization: groups must be a positive integer, got ${this.groups}`);
+    }
     if (!Number.isInteger(this.size) || this.size < 1 || this.size % 2 === 0) {
       throw new Error(`LocalResponseNormalization: size must be an odd positive integer, got ${this.size}`);
     }
@@ -52,7 +62,13 @@ export class LocalResponseNormalization extends tf.layers.Layer {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const alpha = this.alphaDividedBySize ? this.alpha / this.size : this.alpha;
       // tf's depthRadius r gives a window of 2r+1 channels; alpha is per element.
-      return tf.localResponseNormalization(x, (this.size - 1) / 2, this.k, alpha, this.beta);
+      const normalize = (part: tf.Tensor4D) => tf.localResponseNormalization(part, (this.size - 1) / 2, this.k, alpha, this.beta);
+      if (this.groups === 1) return normalize(x);
+      const channels = x.shape[3];
+      if (channels % this.groups !== 0) {
+        throw new Error(`LocalResponseNormalization '${this.name}': channels (${channels}) must be a multiple of groups (${this.groups})`);
+      }
+      return tf.concat(tf.split(x, this.groups, 3).map((part) => normalize(part as tf.Tensor4D)), 3);
     });
   }
 
@@ -64,6 +80,7 @@ export class LocalResponseNormalization extends tf.layers.Layer {
       alpha: this.alpha,
       beta: this.beta,
       alphaDividedBySize: this.alphaDividedBySize,
+      groups: this.groups,
     };
   }
 }
