@@ -1,3 +1,5 @@
+import type { EngineChoice } from '@alexnet/backend';
+
 /** The built-in end-to-end run (`npm start`, `alexnet demo`): sizes chosen to finish in minutes on 2 CPU cores. */
 export interface DemoConfig {
   /** Where the synthetic images and their prepared form are cached. */
@@ -20,7 +22,8 @@ export interface DemoConfig {
   lrDropEpoch: number;
   momentum: number;
   seed: number;
-  backend: string;
+  /** Tensor engine: auto, node-gpu, node, wasm or cpu. */
+  backend: EngineChoice;
 }
 
 export const DEFAULT_DEMO: DemoConfig = {

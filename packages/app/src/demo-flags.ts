@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseEngineChoice } from '@alexnet/backend';
 import { DEFAULT_DEMO, type DemoConfig } from './demo-config.js';
 
 export const USAGE = `usage: alexnet <command> [flags]
@@ -36,7 +37,12 @@ export function parseDemoFlags(args: string[], env: Record<string, string | unde
   });
   const d = DEFAULT_DEMO;
   const config: DemoConfig = {
-    backend: values.backend ?? (env.ALEXNET_BACKEND || d.backend),
+    backend:
+      values.backend !== undefined
+        ? parseEngineChoice(values.backend, '--backend')
+        : env.ALEXNET_BACKEND
+          ? parseEngineChoice(env.ALEXNET_BACKEND, 'ALEXNET_BACKEND')
+          : d.backend,
     epochs: number('epochs', values.epochs, d.epochs, positiveInt, 'a positive integer'),
     batchSize: number('batch-size', values['batch-size'], d.batchSize, positiveInt, 'a positive integer'),
     learningRate: number('lr', values.lr, d.learningRate, (n) => n > 0, 'a positive number'),

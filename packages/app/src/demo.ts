@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, appendFile, access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { initBackend, parseEngineChoice } from '@alexnet/backend';
+import { initBackend } from '@alexnet/backend';
 import {
   channelMean,
   prepareClassFolders,
@@ -40,9 +40,7 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function runDemo(config: DemoConfig, log: (line: string) => void = (l) => console.log(l)): Promise<DemoResult> {
   const started = performance.now();
-  const report = await initBackend({
-    prefer: parseEngineChoice(config.backend, process.env.ALEXNET_BACKEND === config.backend ? 'ALEXNET_BACKEND' : '--backend'),
-  });
+  const report = await initBackend({ prefer: config.backend });
   tf.env().set('PROD', true); // silence tfjs's console hints; errors still throw
 
   // 1. The dataset, written once as JPEG files in class folders.
@@ -65,8 +63,8 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
     log(`prepared ${prepared.kept} images (${prepared.rejected.length} rejected) into ${preparedDir}`);
   }
   const index = await readPreparedIndex(preparedDir);
-  const train = await readPreparedSplit(preparedDir, 'train');
-  const val = await readPreparedSplit(preparedDir, 'val');
+  const train = await readPreparedSplit(preparedDir, 'train', index);
+  const val = await readPreparedSplit(preparedDir, 'val', index);
   const classes = index.classes.length;
   const mean = channelMean(train);
 

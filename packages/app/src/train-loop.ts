@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cropFlipBatch, seededRandom, shuffleInPlace, type PreparedSplit, type Random } from '@alexnet/data';
+import { cropFlipBatch, shuffleInPlace, type PreparedSplit, type Random } from '@alexnet/data';
 import { TopKMeter } from '@alexnet/eval';
 import { Progress } from './progress.js';
 
@@ -75,4 +75,3 @@ export async function evaluate(
   return { loss: lossSum / split.count, top1: accuracy[1]!, top5: accuracy[Math.min(5, classes)]! };
 }
 
-export { seededRandom };

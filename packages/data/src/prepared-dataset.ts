@@ -42,8 +42,9 @@ export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
   return index;
 }
 
-export async function readPreparedSplit(dir: string, split: string): Promise<PreparedSplit> {
-  const index = await readPreparedIndex(dir);
+/** Reads one split into memory; pass the index when it is already read. */
+export async function readPreparedSplit(dir: string, split: string, index?: PreparedIndex): Promise<PreparedSplit> {
+  index ??= await readPreparedIndex(dir);
   const info = index.splits[split];
   if (info === undefined) {
     throw new Error(`${join(dir, 'index.json')}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);

@@ -1,20 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '@alexnet/data';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS = /^weights(-[0-9a-f]+)?\.bin$/;
-
-async function writeSynced(file: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Saves a model in the tfjs layers format (model.json + one weights file)
@@ -41,10 +32,8 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
       };
-      await writeSynced(join(folder, weightsFile), new Uint8Array(tf.io.concatenateArrayBuffers(parts)));
-      const tmp = join(folder, `${MODEL_JSON}.${randomBytes(6).toString('hex')}.tmp`);
-      await writeSynced(tmp, JSON.stringify(modelJson));
-      await rename(tmp, join(folder, MODEL_JSON));
+      await writeFileAtomic(join(folder, weightsFile), new Uint8Array(tf.io.concatenateArrayBuffers(parts)));
+      await writeFileAtomic(join(folder, MODEL_JSON), JSON.stringify(modelJson));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );

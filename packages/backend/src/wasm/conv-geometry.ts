@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Scratch } from './kernel-calls.js';
 
 /** The padding the forward convolution used, resolved to explicit numbers. */
 export interface ResolvedConv {
@@ -6,8 +7,6 @@ export interface ResolvedConv {
   inHeight: number;
   inWidth: number;
   inChannels: number;
-  outHeight: number;
-  outWidth: number;
   outChannels: number;
   filterHeight: number;
   filterWidth: number;
@@ -47,8 +46,6 @@ export function resolveConv(
     inHeight: info.inHeight,
     inWidth: info.inWidth,
     inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
     outChannels: info.outChannels,
     filterHeight: info.filterHeight,
     filterWidth: info.filterWidth,
@@ -82,4 +79,11 @@ export function fitAxis(size: number, before: number, needed: number): AxisFit {
   const padBefore = Math.min(needed, Math.max(0, before));
   const kept = Math.max(0, Math.min(size - begin, needed - padBefore));
   return { begin, size: kept, padBefore, padAfter: needed - padBefore - kept };
+}
+
+/** Slices an NHWC tensor to the rows and columns the fits keep (no kernel runs when it keeps everything). */
+export function cropToFit(scratch: Scratch, x: tf.TensorInfo, rows: AxisFit, cols: AxisFit): tf.TensorInfo {
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  if (rows.begin === 0 && cols.begin === 0 && rows.size === height && cols.size === width) return x;
+  return scratch.run('Slice', { x }, { begin: [0, rows.begin, cols.begin, 0], size: [batch, rows.size, cols.size, channels] });
 }

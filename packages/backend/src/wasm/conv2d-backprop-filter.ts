@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Scratch, type WasmBackend } from './kernel-calls.js';
-import { fitAxis, resolveConv, type ConvBackpropAttrs } from './conv-geometry.js';
+import { cropToFit, fitAxis, resolveConv, type ConvBackpropAttrs } from './conv-geometry.js';
 
 /**
  * dW for a 2-D convolution, built from the wasm engine's own XNNPACK kernels.
@@ -29,13 +29,7 @@ export function conv2dBackpropFilter(args: {
   return Scratch.use(args.backend, (scratch) => {
     // Every output window lies in padding: the gradient is zero.
     if (rows.size === 0 || cols.size === 0) return scratch.run('Fill', {}, { shape: filterShape, value: 0, dtype: 'float32' });
-    let input = x;
-    if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== geo.inHeight || cols.size !== geo.inWidth) {
-      input = scratch.run('Slice', { x }, {
-        begin: [0, rows.begin, cols.begin, 0],
-        size: [geo.batch, rows.size, cols.size, geo.inChannels],
-      });
-    }
+    const input = cropToFit(scratch, x, rows, cols);
     const xT = scratch.run('Transpose', { x: input }, { perm: [3, 1, 2, 0] });
     const dyT = scratch.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
     const dwT = scratch.run('Conv2D', { x: xT, filter: dyT }, {

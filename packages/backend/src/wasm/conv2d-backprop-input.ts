@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Scratch, type WasmBackend } from './kernel-calls.js';
-import { fitAxis, resolveConv, type ConvBackpropAttrs } from './conv-geometry.js';
+import { cropToFit, fitAxis, resolveConv, type ConvBackpropAttrs } from './conv-geometry.js';
 
 /**
  * dx for a 2-D convolution, built from the wasm engine's own XNNPACK kernels
@@ -40,12 +40,7 @@ export function conv2dBackpropInput(args: {
       });
       spread = scratch.run('Reshape', { x: padded }, { shape: [batch, oh * sh, ow * sw, co] });
     }
-    if (rows.begin !== 0 || cols.begin !== 0 || rows.size !== oh * sh || cols.size !== ow * sw) {
-      spread = scratch.run('Slice', { x: spread }, {
-        begin: [0, rows.begin, cols.begin, 0],
-        size: [batch, rows.size, cols.size, co],
-      });
-    }
+    spread = cropToFit(scratch, spread, rows, cols);
     const flipped = scratch.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = scratch.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
     return scratch.run('Conv2D', { x: spread, filter: swapped }, {

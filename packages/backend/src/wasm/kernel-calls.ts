@@ -23,12 +23,12 @@ export function runWasmKernel(
 }
 
 /**
- * Runs a chain of kernels, freeing every intermediate: `keep` returns the one
- * result that leaves the kernel; everything passed to `track` is released.
+ * Runs a chain of kernels and frees every intermediate: use it through
+ * `Scratch.use`, whose body returns the one result that leaves the kernel.
  */
 export class Scratch {
   private readonly owned: tf.TensorInfo[] = [];
-  constructor(private readonly backend: WasmBackend) {}
+  private constructor(private readonly backend: WasmBackend) {}
 
   run(name: string, inputs: KernelInputs, attrs: KernelAttrs = {}): tf.TensorInfo {
     const out = runWasmKernel(name, this.backend, inputs, attrs);
@@ -42,7 +42,7 @@ export class Scratch {
   }
 
   /** Releases every intermediate, for when the kernel fails part way. */
-  abandon(): void {
+  private abandon(): void {
     for (const info of this.owned) this.backend.disposeData(info.dataId);
     this.owned.length = 0;
   }
@@ -59,7 +59,7 @@ export class Scratch {
   }
 
   /** Releases every intermediate except `result`, which the caller returns. */
-  finish(result: tf.TensorInfo): tf.TensorInfo {
+  private finish(result: tf.TensorInfo): tf.TensorInfo {
     for (const info of this.owned) {
       if (info !== result) this.backend.disposeData(info.dataId);
     }
