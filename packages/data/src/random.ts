@@ -30,3 +30,39 @@ export function shuffleInPlace<T>(items: T[], random: Random): T[] {
   }
   return items;
 }
+
+/**
+ * A normal draw N(0, sigma²) by Box–Muller. Consumes exactly two uniforms per call
+ * (u1 then u2) and keeps no spare, so the number of draws taken from `random` is easy to predict.
+ */
+export function gaussian(random: Random, sigma = 1): number {
+  const u1 = 1 - random(); // (0, 1]: log never sees 0
+  const u2 = random();
+  return sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+// murmur3's 32-bit finalizer: every input bit flips each output bit with p ≈ 1/2.
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Hashes integers (e.g. seed, epoch, position in the epoch) into one 32-bit seed for
+ * `seededRandom`, so each image gets its own stream regardless of which worker draws it.
+ * Order matters: hashSeed(1, 2) ≠ hashSeed(2, 1). Safe integers only.
+ */
+export function hashSeed(...values: number[]): number {
+  let h = 0x9e3779b9;
+  for (const value of values) {
+    if (!Number.isSafeInteger(value)) throw new Error(`hashSeed takes safe integers, got ${value}`);
+    // Fold both 32-bit halves so large or negative values stay distinct.
+    h = fmix32((h ^ (value >>> 0)) + 0x9e3779b9);
+    h = fmix32((h ^ (Math.floor(value / 4294967296) >>> 0)) + 0x7f4a7c15);
+  }
+  return fmix32(h ^ values.length);
+}
