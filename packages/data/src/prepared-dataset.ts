@@ -1,31 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import type { DatasetFormat } from './dataset-listing.js';
+import { ShardReader, type ShardEncoding } from './shard-file.js';
 
-/** `<dir>/index.json` of a prepared dataset. */
+/** `<dir>/index.json` of a prepared dataset; written last, so its presence means the dataset is complete. */
 export interface PreparedIndex {
   format: 'alexnet-prepared';
-  version: 1;
+  version: 2;
   /** Side of the stored square images. */
   size: number;
-  /** Class names in label order. */
+  encoding: ShardEncoding;
+  /** Class names in label order (folder names, or wnids for ILSVRC). */
   classes: string[];
+  /** Human-readable names in label order, when the source has them (ILSVRC synset words). */
+  classNames?: string[];
+  source: { path: string; format: DatasetFormat; heldOut: boolean; valFraction?: number; seed: number };
   splits: Record<string, PreparedSplitInfo>;
+  /** File names, relative to the dataset folder. */
+  stats: string;
+  meanImage: string;
+  rejected: string;
 }
 
 export interface PreparedSplitInfo {
   count: number;
-  /** Raw uint8 file, `count` images of size×size×3, row-major, channels last. */
-  file: string;
-  /** Label of each image, in file order. */
-  labels: number[];
-}
-
-/** A split held in memory. */
-export interface PreparedSplit {
-  size: number;
-  count: number;
-  images: Uint8Array;
-  labels: Int32Array;
+  shards: Array<{ file: string; count: number }>;
 }
 
 export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
@@ -36,24 +36,85 @@ export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
   } catch (error) {
     throw new Error(`${file}: not a prepared dataset (${(error as Error).message}); run \`alexnet prepare\` first`);
   }
-  if (index.format !== 'alexnet-prepared' || index.version !== 1) {
-    throw new Error(`${file}: unknown format ${String(index.format)} v${String(index.version)}`);
+  if (index.format !== 'alexnet-prepared' || index.version !== 2) {
+    throw new Error(`${file}: unknown format ${String(index.format)} v${String(index.version)}; prepare the dataset again with this version`);
   }
   return index;
 }
 
-/** Reads one split into memory; pass the index when it is already read. */
-export async function readPreparedSplit(dir: string, split: string, index?: PreparedIndex): Promise<PreparedSplit> {
-  index ??= await readPreparedIndex(dir);
-  const info = index.splits[split];
-  if (info === undefined) {
-    throw new Error(`${join(dir, 'index.json')}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
+/**
+ * One split of a prepared dataset, opened for random access: labels in
+ * memory, images read from the shards on demand.
+ */
+export class PreparedSplit {
+  private constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly encoding: ShardEncoding,
+    readonly labels: Int32Array,
+    readonly sources: string[],
+    private readonly shards: ShardReader[],
+    private readonly shardOf: Uint32Array,
+    private readonly firstOf: number[],
+  ) {}
+
+  static async open(dir: string, split: string, index?: PreparedIndex): Promise<PreparedSplit> {
+    index ??= await readPreparedIndex(dir);
+    const info = index.splits[split];
+    if (info === undefined) {
+      throw new Error(`${join(dir, 'index.json')}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
+    }
+    const shards: ShardReader[] = [];
+    try {
+      for (const { file, count } of info.shards) {
+        const reader = ShardReader.open(join(dir, file));
+        shards.push(reader);
+        const h = reader.header;
+        if (h.count !== count || h.size !== index.size || h.encoding !== index.encoding) {
+          throw new Error(`${reader.path}: holds ${h.count} ${h.encoding} images of ${h.size}×${h.size}, index.json says ${count} ${index.encoding} of ${index.size}×${index.size}`);
+        }
+      }
+    } catch (error) {
+      for (const s of shards) s.close();
+      throw error;
+    }
+    const labels = new Int32Array(info.count);
+    const shardOf = new Uint32Array(info.count);
+    const firstOf: number[] = [];
+    const sources: string[] = [];
+    let at = 0;
+    shards.forEach((s, k) => {
+      firstOf.push(at);
+      labels.set(s.header.labels, at);
+      shardOf.fill(k, at, at + s.header.count);
+      sources.push(...s.header.sources);
+      at += s.header.count;
+    });
+    if (at !== info.count) throw new Error(`${join(dir, 'index.json')}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
+    return new PreparedSplit(split, index.size, index.encoding, labels, sources, shards, shardOf, firstOf);
   }
-  const path = join(dir, info.file);
-  const images = new Uint8Array(await readFile(path));
-  const expected = info.count * index.size * index.size * 3;
-  if (images.byteLength !== expected) {
-    throw new Error(`${path}: ${images.byteLength} bytes, expected ${expected} for ${info.count} images of ${index.size}×${index.size}×3 (truncated or corrupt; prepare again)`);
+
+  get count(): number {
+    return this.labels.length;
   }
-  return { size: index.size, count: info.count, images, labels: Int32Array.from(info.labels) };
+
+  /** The stored bytes of image `i` (raw pixels or JPEG). */
+  record(i: number): Buffer {
+    const k = this.shardOf[i];
+    if (k === undefined) throw new Error(`split '${this.name}' has no image ${i} (has ${this.count})`);
+    return this.shards[k]!.record(i - this.firstOf[k]!);
+  }
+
+  /** Image `i` as size×size×3 uint8 pixels, channels last. */
+  async pixels(i: number): Promise<Uint8Array> {
+    const bytes = this.record(i);
+    if (this.encoding === 'raw') return bytes;
+    const raw = await sharp(bytes).removeAlpha().raw().toBuffer();
+    if (raw.byteLength !== this.size * this.size * 3) throw new Error(`${this.sources[i]}: stored JPEG decodes to ${raw.byteLength} bytes, expected ${this.size}×${this.size}×3`);
+    return raw;
+  }
+
+  close(): void {
+    for (const s of this.shards) s.close();
+  }
 }
