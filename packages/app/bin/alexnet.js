@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The `alexnet` command. A committed shim so the workspace can link it before
 // the first build; the program itself is compiled to dist/.
+import { availableParallelism } from 'node:os';
+
+// sharp decodes on libuv's thread pool (4 threads by default); `prepare --workers N`
+// needs N. It must be set before the pool starts, so here, before anything loads.
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
 try {
   await import('../dist/cli.js');
 } catch (error) {

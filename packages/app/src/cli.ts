@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@alexnet/backend';
 import { parseDemoFlags, USAGE } from './demo-flags.js';
 import { runDemo } from './demo.js';
+import { PREPARE_USAGE, runPrepare } from './prepare-command.js';
+import { runStats, STATS_USAGE } from './stats-command.js';
 import { runSummary, SUMMARY_USAGE } from './summary-command.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +22,15 @@ async function main(argv: string[]): Promise<number> {
     tf.env().set('PROD', true);
     runSummary(rest);
     return 0;
+  }
+  if (command === 'prepare' || command === 'stats') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(command === 'prepare' ? PREPARE_USAGE : STATS_USAGE);
+      return 0;
+    }
+    if (command === 'prepare') await runPrepare(rest);
+    else await runStats(rest);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   }
   if (command === 'demo') {
     if (rest.includes('--help') || rest.includes('-h')) {

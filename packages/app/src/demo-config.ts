@@ -21,6 +21,8 @@ export interface DemoConfig {
   /** From this epoch on the learning rate is divided by 10 (the paper's ÷10, once). */
   lrDropEpoch: number;
   momentum: number;
+  /** σ of PCA lighting (§4.1), or false for none. */
+  lighting: number | false;
   seed: number;
   /** Tensor engine: auto, node-gpu, node, wasm or cpu. */
   backend: EngineChoice;
@@ -39,6 +41,7 @@ export const DEFAULT_DEMO: DemoConfig = {
   learningRate: 0.01,
   lrDropEpoch: 8,
   momentum: 0.9,
+  lighting: 0.1,
   seed: 1,
   backend: 'auto',
 };

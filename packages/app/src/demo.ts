@@ -1,24 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, appendFile, access } from 'node:fs/promises';
+import { mkdir, appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
-import {
-  channelMean,
-  prepareClassFolders,
-  readPreparedIndex,
-  readPreparedSplit,
-  seededRandom,
-  SHAPE_CLASSES,
-  writeFileAtomic,
-  writeSyntheticShapes,
-} from '@alexnet/data';
+import { BatchLoader, prepareDataset, SHAPE_CLASSES, writeFileAtomic, writeSyntheticShapes } from '@alexnet/data';
 import { saveModel } from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import type { DemoConfig } from './demo-config.js';
 import { Progress, formatSeconds } from './progress.js';
 import { evaluate, trainEpoch } from './train-loop.js';
 
-// Pixels minus the mean, divided by 64: roughly unit variance, which He
+// Pixels minus the mean image, divided by 64: roughly unit variance, which He
 // initialisation assumes (raw 0–255 values make the first steps diverge).
 const PIXEL_SCALE = 1 / 64;
 
@@ -27,10 +18,6 @@ export interface DemoResult {
   top1: number;
   top5: number;
   seconds: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
 }
 
 /**
@@ -50,23 +37,24 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   const generated = await writeSyntheticShapes(imagesDir, { perClass: config.perClass, seed: 2012, onProgress: (d) => genProgress.update(d) });
   log(`${generated.reused ? 'reused' : 'wrote'} ${generated.images} images in ${imagesDir}`);
 
-  // 2. Prepared once per size: resized, center-cropped, split.
+  // 2. Prepared once per size, split and seed (a rerun finds the shards and stats complete).
   const preparedDir = resolve(config.cacheDir, `synthetic-shapes-${config.perClass}-prepared-${config.size}-val${config.valFraction}-seed${config.seed}`);
-  if (!(await exists(join(preparedDir, 'index.json')))) {
-    const prepProgress = new Progress('prepare', total, 'img');
-    const prepared = await prepareClassFolders(imagesDir, preparedDir, {
-      size: config.size,
-      valFraction: config.valFraction,
-      seed: config.seed,
-      onProgress: (d) => prepProgress.update(d),
-    });
-    log(`prepared ${prepared.kept} images (${prepared.rejected.length} rejected) into ${preparedDir}`);
-  }
-  const index = await readPreparedIndex(preparedDir);
-  const train = await readPreparedSplit(preparedDir, 'train', index);
-  const val = await readPreparedSplit(preparedDir, 'val', index);
+  let prepProgress: Progress | undefined;
+  const prepared = await prepareDataset(imagesDir, preparedDir, {
+    size: config.size,
+    valFraction: config.valFraction,
+    seed: config.seed,
+    onProgress: (stage, done, all) => {
+      if (stage === 'images' && done < all) (prepProgress ??= new Progress('prepare', all, 'img')).update(done);
+      else prepProgress?.update(done);
+    },
+  });
+  if (prepared.writtenShards > 0) log(`prepared ${prepared.kept} images (${prepared.rejected.length} rejected) into ${preparedDir}`);
+  const { index } = prepared;
   const classes = index.classes.length;
-  const mean = channelMean(train);
+  // The paper's input pipeline (§4.1): mean image subtracted, random crops, mirrors and PCA lighting.
+  const train = await BatchLoader.open(preparedDir, { split: 'train', batchSize: config.batchSize, crop: config.crop, seed: config.seed, scale: PIXEL_SCALE, lighting: config.lighting });
+  const val = await BatchLoader.open(preparedDir, { split: 'val', batchSize: 64, crop: config.crop, scale: PIXEL_SCALE, workers: 1 });
 
   // 3. The run folder: config first, metrics as they come, the model at the end.
   const runDir = resolve(config.runsDir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -75,27 +63,25 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   const model = alexNet({ classes, inputSize: config.crop, width: config.width, columns: 1, init: 'he', seed: config.seed });
   await writeFileAtomic(
     join(runDir, 'config.json'),
-    JSON.stringify({ demo: config, engine: report.engine, classes: index.classes, channelMean: mean, pixelScale: PIXEL_SCALE, params: model.countParams() }, null, 2) + '\n',
+    JSON.stringify({ demo: config, engine: report.engine, classes: index.classes, prepared: preparedDir, pixelScale: PIXEL_SCALE, params: model.countParams() }, null, 2) + '\n',
   );
   log(`AlexNet width ${config.width} at ${config.crop}×${config.crop}: ${model.countParams().toLocaleString('en-US')} parameters; ${train.count} training, ${val.count} held-out images; run folder ${runDir}`);
 
   const logits = logitsOf(model);
   const optimizer = tf.train.momentum(config.learningRate, config.momentum);
-  const random = seededRandom(config.seed);
   let last = { loss: NaN, top1: 0, top5: 0 };
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const learningRate = epoch >= config.lrDropEpoch ? config.learningRate / 10 : config.learningRate;
     optimizer.setLearningRate(learningRate);
-    const fit = await trainEpoch(logits, optimizer, train, classes, {
-      crop: config.crop, mean, scale: PIXEL_SCALE, batchSize: config.batchSize, random, label: `epoch ${epoch}/${config.epochs}`,
-    });
-    last = await evaluate(logits, val, classes, { crop: config.crop, mean, scale: PIXEL_SCALE, batchSize: 64 });
+    const fit = await trainEpoch(logits, optimizer, train, epoch, classes, `epoch ${epoch}/${config.epochs}`);
+    last = await evaluate(logits, val, classes);
     const metrics = { epoch, learningRate, trainLoss: fit.loss, valLoss: last.loss, top1: last.top1, top5: last.top5, imagesPerSecond: fit.imagesPerSecond };
     await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
     log(`epoch ${epoch}: train loss ${fit.loss.toFixed(3)}, held-out loss ${last.loss.toFixed(3)}, top-1 ${(100 * last.top1).toFixed(1)} %, ${fit.imagesPerSecond.toFixed(0)} img/s`);
   }
   await saveModel(model, join(runDir, 'model'));
   optimizer.dispose();
+  await Promise.all([train.close(), val.close()]);
 
   const seconds = (performance.now() - started) / 1000;
   const rows: Array<[string, string]> = [

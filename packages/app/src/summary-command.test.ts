@@ -26,7 +26,7 @@ describe('alexnet summary', () => {
   });
 
   it('rejects unknown architectures and bad numbers, naming the flag', () => {
-    expect(() => summaryFor(['--arch', 'vgg'])).toThrow("--arch: unknown architecture 'vgg'; expected one of alexnet, alexnet-owt");
+    expect(() => summaryFor(['--arch', 'vgg'])).toThrow("--arch: expected one of alexnet, alexnet-owt, got 'vgg'");
     expect(() => summaryFor(['--width=-1'])).toThrow("--width: expected a positive number, got '-1'");
     expect(() => summaryFor(['--classes', '2.5'])).toThrow("--classes: expected a positive integer, got '2.5'");
     expect(() => summaryFor(['--input', '50'])).toThrow('input size 50 is too small for AlexNet');

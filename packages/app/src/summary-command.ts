@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { alexNet } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
+import { choiceFlag, numberFlag } from './flag-values.js';
 import { formatSummary, summarize, type ModelSummary } from './model-summary.js';
 
 export const ARCHS = ['alexnet', 'alexnet-owt'] as const;
@@ -14,15 +15,6 @@ export const SUMMARY_USAGE = `usage: alexnet summary [--arch alexnet|alexnet-owt
   --json     print { name, params, layers: [{ name, type, outputShape, params }] }
 `;
 
-function positive(flag: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new Error(`--${flag}: expected a positive ${integer ? 'integer' : 'number'}, got '${value}'`);
-  }
-  return n;
-}
-
 /** Builds the named architecture and summarizes it; the model is disposed afterwards. */
 export function summaryFor(args: string[]): { summary: ModelSummary; json: boolean } {
   const { values } = parseArgs({
@@ -31,11 +23,10 @@ export function summaryFor(args: string[]): { summary: ModelSummary; json: boole
     allowPositionals: false,
     options: { arch: { type: 'string' }, classes: { type: 'string' }, input: { type: 'string' }, width: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const arch = values.arch ?? 'alexnet';
-  if (!(ARCHS as readonly string[]).includes(arch)) throw new Error(`--arch: unknown architecture '${arch}'; expected one of ${ARCHS.join(', ')}`);
-  const classes = positive('classes', values.classes, true);
-  const inputSize = positive('input', values.input, true);
-  const width = positive('width', values.width, false);
+  const arch = choiceFlag('arch', values.arch, ARCHS) ?? 'alexnet';
+  const classes = numberFlag('classes', values.classes, { integer: true, min: 1 });
+  const inputSize = numberFlag('input', values.input, { integer: true, min: 1 });
+  const width = numberFlag('width', values.width, { above: 0 });
   const overrides = {
     ...(classes === undefined ? {} : { classes }),
     ...(inputSize === undefined ? {} : { inputSize }),
