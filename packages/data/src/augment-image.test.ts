@@ -32,6 +32,14 @@ describe('lightingShift', () => {
     [2.8, 0.4, 2].forEach((v, c) => expect(shift[c]).toBeCloseTo(v, 12));
   });
 
+  it('gives the same image change whatever the pixel scale of the statistics', () => {
+    // A 0–255 covariance is 255² times the [0, 1] one; the shift, in pixel units, is 255 times larger.
+    const unit = { ...EIGEN, pixelScale: 1 };
+    const bytes = { ...EIGEN, eigenvalues: EIGEN.eigenvalues.map((l) => l * 255 * 255) as Rgb, pixelScale: 255 };
+    const alphas: Rgb = [0.05, -0.1, 0.2];
+    lightingShift(bytes, alphas).forEach((v, c) => expect(v).toBeCloseTo(255 * lightingShift(unit, alphas)[c]!, 9));
+  });
+
   it('moves every pixel of an image by the same vector', () => {
     const image = grid();
     const shift = lightingShift(EIGEN, drawLightingAlphas(seededRandom(1)));

@@ -21,13 +21,20 @@ export interface PixelTransform {
 
 /**
  * The PCA lighting shift (§4.1) added to every pixel of one image:
- * [p1 p2 p3]·[α1λ1 α2λ2 α3λ3]ᵀ = Σ_i eigenvectors[i] · alphas[i] · eigenvalues[i].
- * On the pixel scale of the eigenvalues (0–255 for `PixelStatistics`, 0–1 for `IMAGENET_PCA`).
+ * [p1 p2 p3]·[α1λ1 α2λ2 α3λ3]ᵀ, in the pixel units of `eigen.pixelScale`.
+ *
+ * The paper does not say on which intensity scale the formula is meant. We
+ * follow fb.resnet.torch and ChainerCV, whose ImageNet constants are used on
+ * [0, 1] intensities (eigval 0.2175, …) and on 0–255 (55.46 = 255 × 0.2175,
+ * …): the formula is evaluated on [0, 1] and scaled back. Eigenvalues of a
+ * 0–255 covariance are 255² times their [0, 1] values, so the shift is
+ * Σ_i p_i·α_i·λ_i / pixelScale — the same image change on either scale.
  */
 export function lightingShift(eigen: RgbEigen, alphas: Rgb): Rgb {
   const shift: Rgb = [0, 0, 0];
+  const scale = eigen.pixelScale ?? 1;
   for (let i = 0; i < 3; i++) {
-    const weight = alphas[i]! * eigen.eigenvalues[i]!;
+    const weight = (alphas[i]! * eigen.eigenvalues[i]!) / scale;
     const vector = eigen.eigenvectors[i]!;
     for (let c = 0; c < 3; c++) shift[c]! += vector[c]! * weight;
   }

@@ -39,9 +39,10 @@ export function randomFlip(x: tf.Tensor4D, random: Random, p = 0.5): tf.Tensor4D
 }
 
 /**
- * Adds the PCA lighting shift (§4.1) to every pixel, with fresh α ~ N(0, sigma²) per image per call.
- * `eigen` must be on the pixel scale of x: `PixelStatistics` results (0–255) for 0–255 images,
- * `IMAGENET_PCA` (0–1) for images scaled to [0, 1]; lighting is applied before any other rescaling.
+ * Adds the PCA lighting shift (§4.1, see `lightingShift`) to every pixel, with fresh
+ * α ~ N(0, sigma²) per image per call. `eigen.pixelScale` must be the pixel scale of x:
+ * stats.json / `PixelStatistics` results (255) for 0–255 images, `IMAGENET_PCA` (1) for
+ * images in [0, 1]; lighting is applied before any other rescaling.
  */
 export function pcaLighting(x: tf.Tensor4D, eigen: RgbEigen, options: { sigma?: number; random: Random }): tf.Tensor4D {
   const { sigma = 0.1, random } = options;

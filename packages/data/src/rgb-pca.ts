@@ -9,6 +9,8 @@ export interface RgbEigen {
   eigenvalues: Rgb;
   /** eigenvectors[i] is the unit eigenvector p_i belonging to eigenvalues[i]. */
   eigenvectors: [Rgb, Rgb, Rgb];
+  /** The pixel scale the covariance was taken on: 255 for 0–255 pixels, 1 for [0, 1]. Default 1. */
+  pixelScale?: number;
 }
 
 /**
