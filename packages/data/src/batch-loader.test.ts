@@ -41,6 +41,17 @@ describe('BatchLoader', () => {
     expect(nextEpoch[0]!.ys).not.toEqual(inThread[0]!.ys);
   });
 
+  it('starts an epoch at a given batch with exactly the batches it would have built', async () => {
+    const loader = await BatchLoader.open(dir, { batchSize: 8, crop: 12, seed: 4, workers: 0 });
+    const all = [];
+    for await (const b of loader.epochArrays(3)) all.push(b);
+    const rest = [];
+    for await (const b of loader.epochArrays(3, 2)) rest.push(b);
+    expect(rest).toEqual(all.slice(2));
+    await expect(loader.epochArrays(3, 9).next()).rejects.toThrow('start batch 9 is outside 0…3');
+    await loader.close();
+  });
+
   it('visits every image once per epoch, reshuffled', async () => {
     const split = await PreparedSplit.open(dir, 'train');
     const expected = [...split.labels].sort();

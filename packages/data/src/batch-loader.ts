@@ -112,11 +112,16 @@ export class BatchLoader {
     return dropRemainder ? Math.floor(this.count / batchSize) : Math.ceil(this.count / batchSize);
   }
 
-  /** One epoch's batches as typed arrays ([B, crop, crop, 3] float32 and int32 labels). */
-  async *epochArrays(epoch: number): AsyncGenerator<AssembledBatch> {
+  /**
+   * One epoch's batches as typed arrays ([B, crop, crop, 3] float32 and int32
+   * labels), from batch `startBatch` on (a run resumed mid-epoch gets exactly
+   * the batches it had not yet seen).
+   */
+  async *epochArrays(epoch: number, startBatch = 0): AsyncGenerator<AssembledBatch> {
     const { batchSize, seed, shuffle, prefetch } = this.options;
     const order = epochOrder(this.count, seed, epoch, shuffle);
     const batches = this.batchesPerEpoch;
+    if (!(Number.isInteger(startBatch) && startBatch >= 0 && startBatch <= batches)) throw new Error(`start batch ${startBatch} is outside 0…${batches}`);
     const start = (k: number) => {
       const first = k * batchSize;
       const indices = order.subarray(first, Math.min(first + batchSize, order.length));
@@ -125,8 +130,8 @@ export class BatchLoader {
       return built;
     };
     const ahead: Array<Promise<AssembledBatch>> = [];
-    for (let k = 0; k < Math.min(prefetch, batches); k++) ahead.push(start(k));
-    for (let k = 0; k < batches; k++) {
+    for (let k = startBatch; k < Math.min(startBatch + prefetch, batches); k++) ahead.push(start(k));
+    for (let k = startBatch; k < batches; k++) {
       const batch = await ahead.shift()!;
       if (k + prefetch < batches) ahead.push(start(k + prefetch));
       yield batch;
@@ -134,9 +139,9 @@ export class BatchLoader {
   }
 
   /** One epoch's batches as tensors; the caller disposes them. */
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
+  async *epoch(epoch: number, startBatch = 0): AsyncGenerator<Batch> {
     const { crop } = this.plan;
-    for await (const { xs, ys } of this.epochArrays(epoch)) {
+    for await (const { xs, ys } of this.epochArrays(epoch, startBatch)) {
       yield { xs: tf.tensor4d(xs, [ys.length, crop, crop, 3]), ys: tf.tensor1d(ys, 'int32') };
     }
   }

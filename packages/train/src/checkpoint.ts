@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '@alexnet/data';
+import { loadModel, saveModel } from './model-files.js';
+
+/** Everything besides weights and velocities that a run needs to continue exactly. */
+export interface TrainState {
+  /** Epochs completed (1-based count). */
+  epoch: number;
+  /** Batches of the current epoch already trained on (0 when saved at an epoch's end). */
+  batchInEpoch: number;
+  /** Optimizer steps taken in all. */
+  step: number;
+  /** The learning-rate schedule's own state (plain JSON). */
+  schedule: unknown;
+  /** Position of each seeded dropout layer's mask stream. */
+  dropoutSteps: Record<string, number>;
+  /** Best validation top-1 error so far, and when. */
+  best: { top1Error: number; epoch: number } | null;
+  /** The run's configuration; compared on resume. */
+  config: Record<string, unknown>;
+  /** Class names in label order. */
+  classes: string[];
+}
+
+/** An optimizer slot as tf.Optimizer's getWeights/setWeights exchange them. */
+export type OptimizerSlot = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
+
+const STATE_FILE = 'state.json';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
+
+interface OptimizerFile {
+  format: 'alexnet-optimizer';
+  version: 1;
+  /** Per trainable weight of the model, in model order: the optimizer slot's shape; plus 'iter'. */
+  specs: Array<{ key: string; slot?: string; shape: number[]; dtype: 'float32' }>;
+}
+
+/** The tf.Variable behind each trainable weight of a model, in model order. */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * Writes a checkpoint folder atomically: everything goes to a hidden sibling
+ * folder first (each file flushed), then that folder is renamed into place
+ * and the old one removed. A crash leaves either the old checkpoint or the
+ * new one; `resolveCheckpoint` finds the old one if the swap was cut short.
+ */
+export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tag = randomBytes(4).toString('hex');
+  const staging = join(parent, `.${basename(dir)}-new-${tag}`);
+  await saveModel(model, staging);
+
+  // Optimizer slots are keyed by variable name, which depends on what else the
+  // process built; store them by position in the model instead.
+  const position = new Map(trainableVariables(model).map((v, i) => [v.name, i]));
+  const named = await optimizer.getWeights();
+  const specs: OptimizerFile['specs'] = [];
+  const tensors: tf.Tensor[] = [];
+  for (const { name, tensor } of named) {
+    const owner = name === 'iter' ? undefined : position.get(name.slice(0, name.lastIndexOf('/')));
+    if (name !== 'iter' && owner === undefined) continue; // a slot of a variable outside this model
+    const slot = name.slice(name.lastIndexOf('/') + 1); // e.g. 'velocity'
+    specs.push(name === 'iter' ? { key: 'iter', shape: tensor.shape, dtype: 'float32' } : { key: String(owner), slot, shape: tensor.shape, dtype: 'float32' });
+    tensors.push(tensor);
+  }
+  const data = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let at = 0;
+  for (const t of tensors) {
+    data.set(await t.data(), at);
+    at += t.size;
+  }
+  // Copies are ours to free; a live slot variable (tfjs's own optimizers return those) is not.
+  tf.dispose(named.map((n) => n.tensor).filter((t) => !(t instanceof tf.Variable)));
+  await writeFileAtomic(join(staging, OPTIMIZER_BIN), new Uint8Array(data.buffer));
+  await writeFileAtomic(join(staging, OPTIMIZER_JSON), JSON.stringify({ format: 'alexnet-optimizer', version: 1, specs } satisfies OptimizerFile) + '\n');
+  // state.json last: a folder with it is complete.
+  await writeFileAtomic(join(staging, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
+
+  const retired = join(parent, `.${basename(dir)}-old-${tag}`);
+  const hadOld = await stat(dir).then(() => true, () => false);
+  if (hadOld) await rename(dir, retired);
+  await rename(staging, dir);
+  if (hadOld) await rm(retired, { recursive: true, force: true });
+  await removeLeftovers(parent, basename(dir));
+}
+
+/** Staging folders of saves that never finished. */
+async function removeLeftovers(parent: string, name: string): Promise<void> {
+  for (const entry of await readdir(parent)) {
+    if (entry.startsWith(`.${name}-new-`)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * The folder to read: `dir` itself, or — if a crash fell between the two
+ * renames of a save — the retired previous checkpoint beside it.
+ */
+export async function resolveCheckpoint(dir: string): Promise<string> {
+  if (await stat(join(dir, STATE_FILE)).then(() => true, () => false)) return dir;
+  const parent = dirname(dir);
+  const retired = (await readdir(parent).catch(() => [] as string[])).filter((e) => e.startsWith(`.${basename(dir)}-old-`));
+  for (const entry of retired) {
+    if (await stat(join(parent, entry, STATE_FILE)).then(() => true, () => false)) return join(parent, entry);
+  }
+  throw new Error(`${dir}: not a checkpoint (no ${STATE_FILE}); expected a folder written by \`alexnet train\`, e.g. <run>/checkpoints/last`);
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  model: tf.LayersModel;
+  state: TrainState;
+  /** Optimizer slots ready for `optimizer.setWeights`, renamed to this process's variables. */
+  optimizerWeights(model: tf.LayersModel): OptimizerSlot[];
+}
+
+/** Reads a checkpoint, checking that every file is whole; damage is an error that names the file. */
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const folder = await resolveCheckpoint(dir);
+  const readJson = async <T>(file: string): Promise<T> => {
+    try {
+      return JSON.parse(await readFile(join(folder, file), 'utf8')) as T;
+    } catch (error) {
+      throw new Error(`${join(folder, file)}: unreadable (${(error as Error).message}); the checkpoint is damaged`);
+    }
+  };
+  const state = await readJson<TrainState>(STATE_FILE);
+  const optimizerFile = await readJson<OptimizerFile>(OPTIMIZER_JSON);
+  if (optimizerFile.format !== 'alexnet-optimizer' || optimizerFile.version !== 1) throw new Error(`${join(folder, OPTIMIZER_JSON)}: unknown format`);
+  const bytes = await readFile(join(folder, OPTIMIZER_BIN));
+  const values = optimizerFile.specs.reduce((n, s) => n + s.shape.reduce((p, d) => p * d, 1), 0);
+  if (bytes.byteLength !== values * 4) {
+    throw new Error(`${join(folder, OPTIMIZER_BIN)}: ${bytes.byteLength} bytes, ${OPTIMIZER_JSON} describes ${values * 4} (truncated?)`);
+  }
+  const model = await loadModel(folder);
+  const data = new Float32Array(values);
+  new Uint8Array(data.buffer).set(bytes);
+  return {
+    dir: folder,
+    model,
+    state,
+    optimizerWeights(target) {
+      const variables = trainableVariables(target);
+      const weights: OptimizerSlot[] = [];
+      let at = 0;
+      for (const spec of optimizerFile.specs) {
+        const size = spec.shape.reduce((p, d) => p * d, 1);
+        const slice = data.subarray(at, at + size);
+        at += size;
+        if (spec.key === 'iter') {
+          weights.push({ name: 'iter', tensor: tf.scalar(slice[0]!) });
+          continue;
+        }
+        const variable = variables[Number(spec.key)];
+        if (variable === undefined || variable.shape.join() !== spec.shape.join()) {
+          throw new Error(`${join(folder, OPTIMIZER_JSON)}: optimizer slot ${spec.key} (${spec.shape.join('×')}) does not match the model`);
+        }
+        weights.push({ name: `${variable.name}/${spec.slot ?? 'velocity'}`, tensor: tf.tensor(slice, spec.shape) });
+      }
+      return weights;
+    },
+  };
+}

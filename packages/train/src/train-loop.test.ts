@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readFile, readdir, rename, truncate, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BatchLoader, prepareDataset, writeSyntheticShapes } from '@alexnet/data';
+import { seededDropout } from '@alexnet/layers';
+import { loadCheckpoint, resolveCheckpoint, type TrainState } from './checkpoint.js';
+import { parseLrSchedule } from './lr-schedules.js';
+import { sgdMomentum } from './sgd-momentum.js';
+import { NonFiniteLossError, trainLoop, type TrainLoopOptions } from './train-loop.js';
+
+let data: string;
+let classes: string[];
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const src = await mkdtemp(join(tmpdir(), 'train-src-'));
+  await writeSyntheticShapes(src, { perClass: 4, seed: 2 });
+  data = join(await mkdtemp(join(tmpdir(), 'train-data-')), 'prepared');
+  classes = (await prepareDataset(src, data, { size: 12, valFraction: 0.25 })).index.classes;
+});
+
+/** A tiny CNN with seeded dropout, so resuming must also restore the mask stream. */
+function tinyModel(dropout = true): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [10, 10, 3], filters: 4, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }));
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  model.add(tf.layers.dense({ name: 'fc7', units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }));
+  if (dropout) model.add(seededDropout({ name: 'drop7', rate: 0.5, seed: 11 }));
+  model.add(tf.layers.dense({ name: 'fc8', units: 10, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }));
+  return model;
+}
+
+function freshState(): TrainState {
+  return { epoch: 0, batchInEpoch: 0, step: 0, schedule: parseLrSchedule('plateau', { initial: 0.05, epochs: 3, stepsPerEpoch: 7 }).initialState(), dropoutSteps: {}, best: null, config: { arch: 'tiny' }, classes };
+}
+
+async function run(runDir: string, model: tf.LayersModel, epochs: number, extra: Partial<TrainLoopOptions> = {}, batchSize = 4) {
+  const train = await BatchLoader.open(data, { split: 'train', batchSize, crop: 10, seed: 5, scale: 1 / 64, workers: 0 });
+  const val = await BatchLoader.open(data, { split: 'val', batchSize: 5, crop: 10, scale: 1 / 64, workers: 0 });
+  const optimizer = extra.optimizer ?? sgdMomentum({ learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+  try {
+    return await trainLoop({
+      logits: model, model, optimizer, schedule: parseLrSchedule('plateau', { initial: 0.05, epochs, stepsPerEpoch: 7 }), train, val, epochs, runDir, state: freshState(), ...extra,
+    });
+  } finally {
+    await Promise.all([train.close(), val.close()]);
+  }
+}
+
+async function weightsOf(model: tf.LayersModel): Promise<number[]> {
+  return (await Promise.all(model.getWeights().map((w) => w.data()))).flatMap((d) => [...d]);
+}
+
+/** Continues a run from its last checkpoint, as `alexnet train --resume` does. */
+async function resume(runDir: string, epochs: number) {
+  const checkpoint = await loadCheckpoint(join(runDir, 'checkpoints', 'last'));
+  const optimizer = sgdMomentum({ learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+  await optimizer.setWeights(checkpoint.optimizerWeights(checkpoint.model));
+  await run(runDir, checkpoint.model, epochs, { optimizer, state: checkpoint.state });
+  return checkpoint.model;
+}
+
+describe('trainLoop', () => {
+  it('2 epochs straight equal 1 epoch, resume, 1 epoch — and a resume from mid-epoch', async () => {
+    const straight = tinyModel();
+    await run(await mkdtemp(join(tmpdir(), 'run-a-')), straight, 2);
+    const expected = await weightsOf(straight);
+
+    const split = await mkdtemp(join(tmpdir(), 'run-b-'));
+    await run(split, tinyModel(), 1);
+    const resumed = await resume(split, 2);
+    const difference = Math.max(...(await weightsOf(resumed)).map((w, i) => Math.abs(w - expected[i]!)));
+    expect(difference).toBeLessThan(1e-6);
+
+    const interrupted = await mkdtemp(join(tmpdir(), 'run-c-'));
+    const controller = new AbortController();
+    const stopped = await run(interrupted, tinyModel(), 2, { signal: controller.signal, onBatch: ({ batch }) => batch === 3 && controller.abort() });
+    expect([stopped.stopped, stopped.state.epoch, stopped.state.batchInEpoch]).toEqual([true, 0, 3]);
+    const midway = await resume(interrupted, 2);
+    expect(Math.max(...(await weightsOf(midway)).map((w, i) => Math.abs(w - expected[i]!)))).toBeLessThan(1e-6);
+    const metrics = (await readFile(join(split, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
+    const csv = (await readFile(join(split, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('epoch,learningRate,trainLoss,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds');
+    expect(csv).toHaveLength(3);
+  });
+
+  it('averages the gradients of micro-batches: 2 × 4 images per step equals 8 at once', async () => {
+    const whole = tinyModel(false);
+    await run(await mkdtemp(join(tmpdir(), 'acc-a-')), whole, 1, {}, 8);
+    const parts = tinyModel(false);
+    await run(await mkdtemp(join(tmpdir(), 'acc-b-')), parts, 1, { accumulate: 2 }, 4);
+    const a = await weightsOf(whole);
+    expect(Math.max(...(await weightsOf(parts)).map((w, i) => Math.abs(w - a[i]!)))).toBeLessThan(1e-5);
+  });
+
+  it('does not grow the tensor count from step to step', async () => {
+    const counts: number[] = [];
+    await run(await mkdtemp(join(tmpdir(), 'leak-')), tinyModel(), 1, { onBatch: () => counts.push(tf.memory().numTensors) });
+    expect(counts.length).toBeGreaterThan(3);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it('stops on a NaN loss, leaving the last good checkpoint as it was', async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'nan-'));
+    const model = tinyModel();
+    await run(runDir, model, 1);
+    const last = join(runDir, 'checkpoints', 'last');
+    const before = await readFile(join(last, 'state.json'), 'utf8');
+    const checkpoint = await loadCheckpoint(last);
+    // A diverged weight: what a too-high learning rate leaves behind.
+    const fc8 = checkpoint.model.getLayer('fc8');
+    const [kernel, bias] = fc8.getWeights();
+    fc8.setWeights([tf.fill(kernel!.shape, NaN), bias!]);
+    const failure = run(runDir, checkpoint.model, 3, { state: checkpoint.state });
+    await expect(failure).rejects.toBeInstanceOf(NonFiniteLossError);
+    await expect(failure).rejects.toThrow(`${last} is the last good checkpoint`);
+    expect(await readFile(join(last, 'state.json'), 'utf8')).toBe(before);
+  });
+
+  it('refuses a damaged checkpoint, naming the file, and survives a save cut between its renames', async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'damaged-'));
+    await run(runDir, tinyModel(), 1);
+    const last = join(runDir, 'checkpoints', 'last');
+    await truncate(join(last, 'optimizer.bin'), 10);
+    await expect(loadCheckpoint(last)).rejects.toThrow(`${join(last, 'optimizer.bin')}: 10 bytes, optimizer.json describes`);
+
+    const other = await mkdtemp(join(tmpdir(), 'damaged-'));
+    await run(other, tinyModel(), 1);
+    const good = join(other, 'checkpoints', 'last');
+    const weights = (await readdir(good)).find((n) => n.startsWith('weights-'))!;
+    await truncate(join(good, weights), 100);
+    await expect(loadCheckpoint(good)).rejects.toThrow('weights hold 100 bytes, model.json describes');
+
+    // A crash after `last` was moved aside but before the new one took its place.
+    const third = await mkdtemp(join(tmpdir(), 'swap-'));
+    await run(third, tinyModel(), 1);
+    const moved = join(third, 'checkpoints', '.last-old-cafe');
+    await rename(join(third, 'checkpoints', 'last'), moved);
+    expect(await resolveCheckpoint(join(third, 'checkpoints', 'last'))).toBe(moved);
+    await unlink(join(moved, 'state.json'));
+    await expect(loadCheckpoint(join(third, 'checkpoints', 'last'))).rejects.toThrow('not a checkpoint (no state.json)');
+  });
+});

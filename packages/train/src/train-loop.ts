@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import { appendFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BatchLoader } from '@alexnet/data';
+import { saveCheckpoint, type TrainState } from './checkpoint.js';
+import { evaluateLoader, type Evaluation } from './evaluate.js';
+import type { LrSchedule } from './lr-schedules.js';
+
+/** An optimizer whose learning rate can change between steps (sgdMomentum, tf.train.momentum …). */
+export type SteppableOptimizer = tf.Optimizer & { setLearningRate(learningRate: number): void };
+
+export interface TrainLoopOptions {
+  /** The network up to its logits (a model sharing weights with the softmax model is fine). */
+  logits: tf.LayersModel;
+  /** What is saved in checkpoints (usually the softmax model). */
+  model: tf.LayersModel;
+  optimizer: SteppableOptimizer;
+  schedule: LrSchedule;
+  train: BatchLoader;
+  val: BatchLoader;
+  /** Train until this many epochs are complete. */
+  epochs: number;
+  /** Micro-batches whose gradients are averaged into one step (a batch that does not fit at once). Default 1. */
+  accumulate?: number;
+  /** metrics.jsonl, metrics.csv and checkpoints/{last,best} go here. */
+  runDir: string;
+  /** Where to start: a fresh state, or one read from a checkpoint. */
+  state: TrainState;
+  /** Stops at the next optimizer step and saves `last` (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number }) => void;
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
+export interface EpochMetrics extends Evaluation {
+  epoch: number;
+  learningRate: number;
+  trainLoss: number;
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+/** Thrown when the loss stops being a number; the last checkpoint on disk is the last good one. */
+export class NonFiniteLossError extends Error {
+  constructor(value: number, epoch: number, batch: number, lastCheckpoint: string) {
+    super(`loss became ${value} at epoch ${epoch}, batch ${batch}: training stopped; ${lastCheckpoint} is the last good checkpoint (lower the learning rate, then --resume it)`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
+
+/** Layers that keep a position in a random stream (SeededDropout's `step`): saved so a resumed run draws the same masks. */
+function streamLayers(model: tf.LayersModel): Array<tf.layers.Layer & { step: number }> {
+  return model.layers.filter((l): l is tf.layers.Layer & { step: number } => typeof (l as { step?: unknown }).step === 'number');
+}
+
+export function dropoutSteps(model: tf.LayersModel): Record<string, number> {
+  return Object.fromEntries(streamLayers(model).map((l) => [l.name, l.step]));
+}
+
+export function restoreDropoutSteps(model: tf.LayersModel, steps: Record<string, number>): void {
+  for (const layer of streamLayers(model)) layer.step = steps[layer.name] ?? 0;
+}
+
+async function appendMetrics(runDir: string, metrics: EpochMetrics): Promise<void> {
+  await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
+  const csv = join(runDir, 'metrics.csv');
+  const fresh = !(await stat(csv).then(() => true, () => false));
+  const row = CSV_COLUMNS.map((c) => String(metrics[c])).join(',');
+  await appendFile(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
+}
+
+/**
+ * The training procedure of §5, written out: for each epoch, SGD steps over
+ * the loader's batches (gradients of `accumulate` micro-batches averaged),
+ * the learning rate from the schedule before every step, validation at the
+ * end of the epoch, then the schedule's update and a checkpoint. Returns the
+ * final state; stops early, after saving, when `signal` fires.
+ */
+export async function trainLoop(options: TrainLoopOptions): Promise<{ state: TrainState; stopped: boolean }> {
+  const { logits, model, optimizer, schedule, train, val, runDir } = options;
+  const accumulate = options.accumulate ?? 1;
+  const classes = options.state.classes.length;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const stepsPerEpoch = Math.floor(train.batchesPerEpoch / accumulate);
+  if (stepsPerEpoch < 1) throw new Error(`an epoch of ${train.count} images has no full step of ${accumulate}×${train.batchSize} images`);
+  const lastDir = join(runDir, 'checkpoints', 'last');
+  let state: TrainState = { ...options.state };
+  restoreDropoutSteps(model, state.dropoutSteps);
+
+  const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) });
+
+  while (state.epoch < options.epochs) {
+    const epoch = state.epoch + 1;
+    const started = performance.now();
+    let lossSum = 0;
+    let seen = 0;
+    let micro = 0;
+    let sums: tf.NamedTensorMap = {};
+    let learningRate = NaN;
+    // A resumed run starts at the first micro-batch of the next step it had not taken.
+    let batch = state.batchInEpoch * accumulate;
+    for await (const { xs, ys } of train.epoch(epoch, batch)) {
+      // 1. Forward with dropout on, cross-entropy on the logits, gradients of this micro-batch.
+      const { value, grads } = tf.tidy(() => {
+        const targets = tf.oneHot(ys, classes);
+        return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(targets, logits.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, variables);
+      });
+      const n = ys.shape[0];
+      tf.dispose([xs, ys]);
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
+      if (!Number.isFinite(loss)) {
+        tf.dispose([...Object.values(grads), ...Object.values(sums)]);
+        throw new NonFiniteLossError(loss, epoch, batch, lastDir);
+      }
+      // 3. Sum gradients over the micro-batches of one step.
+      if (micro === 0) sums = grads;
+      else {
+        const total = sums;
+        sums = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(total[k]!, g)])));
+        tf.dispose([...Object.values(grads), ...Object.values(total)]);
+      }
+      lossSum += loss * n;
+      seen += n;
+      batch++;
+      micro++;
+      if (micro < accumulate) continue;
+      // 4. One SGD step with the schedule's learning rate for this step.
+      learningRate = schedule.learningRate(state.schedule as never, { epoch, step: state.batchInEpoch });
+      optimizer.setLearningRate(learningRate);
+      const averaged = tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, accumulate === 1 ? g.clone() : tf.div(g, accumulate)])));
+      optimizer.applyGradients(averaged);
+      tf.dispose([...Object.values(averaged), ...Object.values(sums)]);
+      sums = {};
+      micro = 0;
+      state = { ...state, step: state.step + 1, batchInEpoch: state.batchInEpoch + 1 };
+      options.onBatch?.({ epoch, batch: state.batchInEpoch, batches: stepsPerEpoch, loss: lossSum / seen, images: seen });
+      if (options.signal?.aborted) {
+        await checkpoint(lastDir);
+        return { state, stopped: true };
+      }
+      if (state.batchInEpoch === stepsPerEpoch) break;
+    }
+    tf.dispose(Object.values(sums));
+
+    // 5. Validation (center crops, dropout off), then the schedule's end-of-epoch update.
+    const seconds = (performance.now() - started) / 1000;
+    const evaluation = await evaluateLoader(logits, val, classes);
+    const metrics: EpochMetrics = { epoch, learningRate, trainLoss: lossSum / Math.max(seen, 1), ...evaluation, imagesPerSecond: seen / seconds, seconds };
+    await appendMetrics(runDir, metrics);
+    options.onEpoch?.(metrics);
+    const improved = state.best === null || evaluation.top1Error < state.best.top1Error;
+    state = {
+      ...state,
+      epoch,
+      batchInEpoch: 0,
+      schedule: schedule.endEpoch(state.schedule as never, { epoch, valError: evaluation.top1Error }),
+      best: improved ? { top1Error: evaluation.top1Error, epoch } : state.best,
+    };
+    // 6. Checkpoints: `last` every epoch, `best` when validation improved.
+    await checkpoint(lastDir);
+    if (improved) await checkpoint(join(runDir, 'checkpoints', 'best'));
+    if (options.signal?.aborted) return { state, stopped: true };
+  }
+  return { state, stopped: false };
+}
