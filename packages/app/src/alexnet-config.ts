@@ -1,3 +1,5 @@
+import type { InitScheme } from '@alexnet/train';
+
 /** What shapes an AlexNet; defaults are the paper's (§3.5). */
 export interface AlexNetConfig {
   /** Output classes. Default 1000. */
@@ -16,8 +18,12 @@ export interface AlexNetConfig {
   columns: 1 | 2;
   /** Local response normalization after conv1 and conv2 (§3.3). Default true. */
   lrn: boolean;
-  /** Weight initialisation: the paper's N(0, 0.01²) with biases of 1 in conv2/4/5 and FC6/7, or He-normal (better for small, short runs). */
-  init: 'paper' | 'he';
+  /**
+   * Weight initialisation (@alexnet/train's schemes): 'paper' N(0, 0.01²) with biases of 1 in
+   * conv2/4/5 and FC6/7; 'caffe' (bias 0.1, FC6/7 std 0.005); 'he' (better for small, short
+   * runs); 'glorot'.
+   */
+  init: InitScheme;
   /** Seed for the initial weights. */
   seed: number;
 }
@@ -43,9 +49,13 @@ export const CONV_LAYERS = [
 ] as const;
 export const FC_WIDTH = 4096;
 
-/** A layer's width times the multiplier, rounded to a whole number of units per column. */
+/** A layer's width times the multiplier, rounded to a whole number of units per column; a layer left empty is an error. */
 export function scaledWidth(base: number, width: number, columns = 1): number {
-  return columns * Math.max(1, Math.round((base * width) / columns));
+  const perColumn = Math.round((base * width) / columns);
+  if (perColumn < 1) {
+    throw new Error(`width ${width} leaves a layer of ${base} units empty (${base} × ${width}${columns > 1 ? ` / ${columns} columns` : ''} rounds to 0)`);
+  }
+  return columns * perColumn;
 }
 
 /** Spatial size after each stage, or an error naming the stage that vanishes. */

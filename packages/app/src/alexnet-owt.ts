@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { alexNetInitializers, type InitScheme } from '@alexnet/train';
 import { overlappingMaxPool, seededDropout } from '@alexnet/layers';
 import { FC_WIDTH, scaledWidth } from './alexnet-config.js';
 
@@ -9,11 +10,13 @@ export interface AlexNetOwtConfig {
   inputSize: number;
   width: number;
   dropout: number;
-  /** Initial-weight seed (He-normal kernels, zero biases). */
+  /** Weight initialisation scheme (@alexnet/train); default 'he'. */
+  init: InitScheme;
+  /** Initial-weight seed. */
   seed: number;
 }
 
-export const TORCHVISION_ALEXNET: AlexNetOwtConfig = { classes: 1000, inputSize: 224, width: 1, dropout: 0.5, seed: 1 };
+export const TORCHVISION_ALEXNET: AlexNetOwtConfig = { classes: 1000, inputSize: 224, width: 1, dropout: 0.5, init: 'he', seed: 1 };
 
 /** conv widths, kernels, strides and paddings of torchvision's alexnet (Krizhevsky 2014, "one weird trick"). */
 const OWT_CONV = [
@@ -33,8 +36,6 @@ const OWT_CONV = [
 export function alexNetOwt(overrides: Partial<AlexNetOwtConfig> = {}): tf.Sequential {
   const config = { ...TORCHVISION_ALEXNET, ...overrides };
   const model = tf.sequential({ name: 'alexnet_owt' });
-  let seed = config.seed;
-  const init = () => ({ kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), biasInitializer: tf.initializers.zeros() });
   for (const layer of OWT_CONV) {
     model.add(tf.layers.zeroPadding2d({
       name: `pad${layer.name.slice(-1)}`,
@@ -47,16 +48,16 @@ export function alexNetOwt(overrides: Partial<AlexNetOwtConfig> = {}): tf.Sequen
       kernelSize: layer.kernel,
       strides: layer.stride,
       activation: 'relu',
-      ...init(),
+      ...alexNetInitializers(config.init, layer.name, config.seed),
     }));
     if (layer.pool) model.add(overlappingMaxPool({ name: `pool${layer.name.slice(-1)}` }));
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  for (const name of ['fc6', 'fc7']) {
-    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + seed++ * 104729 }));
-    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...init() }));
+  for (const [stream, name] of ['fc6', 'fc7'].entries()) {
+    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + (stream + 1) * 104729 }));
+    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
   }
-  model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...init() }));
+  model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...alexNetInitializers(config.init, 'fc8', config.seed) }));
   model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));
   return model;
 }

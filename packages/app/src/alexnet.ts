@@ -1,20 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { alexNetInitializers } from '@alexnet/train';
 import { groupedConv2d, lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
 import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
-
-// Biases of 1 in conv2, conv4, conv5 and the hidden FC layers (§5): they give
-// the ReLUs positive inputs early on.
-const BIAS_ONE = new Set(['conv2', 'conv4', 'conv5', 'fc6', 'fc7']);
-
-function initializers(name: string, config: AlexNetConfig, seed: number) {
-  if (config.init === 'paper') {
-    return {
-      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed }),
-      biasInitializer: BIAS_ONE.has(name) ? tf.initializers.ones() : tf.initializers.zeros(),
-    };
-  }
-  return { kernelInitializer: tf.initializers.heNormal({ seed }), biasInitializer: tf.initializers.zeros() };
-}
 
 /**
  * The paper's 8-layer network (§3.5): conv 96-256-384-384-256
@@ -30,7 +17,6 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   if (!(config.width > 0)) throw new Error(`width must be > 0, got ${config.width}`);
   featureSizes(config.inputSize);
   const model = tf.sequential({ name: 'alexnet' });
-  let seed = config.seed;
   if (config.columns !== 1 && config.columns !== 2) throw new Error(`columns must be 1 or 2, got ${String(config.columns)}`);
   for (const layer of CONV_LAYERS) {
     const common = {
@@ -41,7 +27,7 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
       strides: layer.stride,
       padding: layer.padding,
       activation: 'relu',
-      ...initializers(layer.name, config, seed++),
+      ...alexNetInitializers(config.init, layer.name, config.seed),
     } as const;
     model.add(layer.perColumn && config.columns === 2 ? groupedConv2d({ ...common, groups: 2 }) : tf.layers.conv2d(common));
     if (config.lrn && (layer.name === 'conv1' || layer.name === 'conv2')) {
@@ -53,12 +39,12 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
     }
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  for (const name of ['fc6', 'fc7']) {
-    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width, config.columns), activation: 'relu', ...initializers(name, config, seed++) }));
+  for (const [stream, name] of ['fc6', 'fc7'].entries()) {
+    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width, config.columns), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
     // Seeded per step, so a run with the same seed repeats on the same engine.
-    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + seed++ * 104729 }));
+    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + (stream + 1) * 104729 }));
   }
-  model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...initializers('fc8', config, seed++) }));
+  model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...alexNetInitializers(config.init, 'fc8', config.seed) }));
   model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));
   return model;
 }

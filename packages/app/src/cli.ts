@@ -6,6 +6,8 @@ import { runDemo } from './demo.js';
 import { PREPARE_USAGE, runPrepare } from './prepare-command.js';
 import { runStats, STATS_USAGE } from './stats-command.js';
 import { runSummary, SUMMARY_USAGE } from './summary-command.js';
+import { runTrain } from './train-command.js';
+import { TRAIN_USAGE } from './train-flags.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +33,14 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'prepare') await runPrepare(rest);
     else await runStats(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  }
+  if (command === 'train') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(TRAIN_USAGE);
+      return 0;
+    }
+    await runTrain(rest);
+    return 0;
   }
   if (command === 'demo') {
     if (rest.includes('--help') || rest.includes('-h')) {

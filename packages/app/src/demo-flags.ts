@@ -8,6 +8,7 @@ export const USAGE = `usage: alexnet <command> [flags]
 commands:
   demo      generate the built-in shapes dataset, train a small AlexNet on it, report held-out top-1/top-5
   prepare   turn an image tree, ILSVRC, Fashion-MNIST or CIFAR-10 into shards + statistics (alexnet prepare --help)
+  train     the paper's training procedure on a prepared dataset, with checkpoints and --resume (alexnet train --help)
   stats     recompute a prepared dataset's mean image and RGB PCA (alexnet stats --help)
   summary   each layer's output shape and parameter count (alexnet summary --help)
 
@@ -40,7 +41,7 @@ export function parseDemoFlags(args: string[], env: Record<string, string | unde
     epochs: numberFlag('epochs', values.epochs, { integer: true, min: 1 }) ?? d.epochs,
     batchSize: numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? d.batchSize,
     learningRate: numberFlag('lr', values.lr, { above: 0 }) ?? d.learningRate,
-    lrDropEpoch: numberFlag('lr-drop-epoch', values['lr-drop-epoch'], { integer: true, min: 1 }) ?? d.lrDropEpoch,
+    lrDropEpoch: numberFlag('lr-drop-epoch', values['lr-drop-epoch'], { integer: true, min: 2 }) ?? d.lrDropEpoch,
     momentum: numberFlag('momentum', values.momentum, { min: 0, below: 1 }) ?? d.momentum,
     width: numberFlag('width', values.width, { above: 0 }) ?? d.width,
     size: numberFlag('size', values.size, { integer: true, min: 1 }) ?? d.size,

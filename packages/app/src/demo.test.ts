@@ -29,7 +29,8 @@ describe('runDemo', () => {
     expect(lines.some((l) => /^top-5\s+\d+\.\d %$/.test(l))).toBe(true);
     expect(result.top5).toBeGreaterThanOrEqual(result.top1);
 
-    expect((await readdir(result.runDir)).sort()).toEqual(['config.json', 'metrics.jsonl', 'model']);
+    expect((await readdir(result.runDir)).sort()).toEqual(['checkpoints', 'config.json', 'metrics.csv', 'metrics.jsonl', 'model']);
+    expect((await readdir(join(result.runDir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
     const saved = JSON.parse(await readFile(join(result.runDir, 'config.json'), 'utf8'));
     expect(saved.demo.epochs).toBe(2);
     expect(saved.classes).toHaveLength(10);

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, appendFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
 import { BatchLoader, prepareDataset, SHAPE_CLASSES, writeFileAtomic, writeSyntheticShapes } from '@alexnet/data';
-import { saveModel } from '@alexnet/train';
+import { saveModel, sgdMomentum, stepDecay, trainLoop, type EpochMetrics } from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import type { DemoConfig } from './demo-config.js';
-import { Progress, formatSeconds } from './progress.js';
-import { evaluate, trainEpoch } from './train-loop.js';
+import { Progress, epochProgress, formatSeconds } from './progress.js';
 
 // Pixels minus the mean image, divided by 64: roughly unit variance, which He
 // initialisation assumes (raw 0–255 values make the first steps diverge).
@@ -67,33 +66,39 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   );
   log(`AlexNet width ${config.width} at ${config.crop}×${config.crop}: ${model.countParams().toLocaleString('en-US')} parameters; ${train.count} training, ${val.count} held-out images; run folder ${runDir}`);
 
-  const logits = logitsOf(model);
-  const optimizer = tf.train.momentum(config.learningRate, config.momentum);
-  let last = { loss: NaN, top1: 0, top5: 0 };
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const learningRate = epoch >= config.lrDropEpoch ? config.learningRate / 10 : config.learningRate;
-    optimizer.setLearningRate(learningRate);
-    const fit = await trainEpoch(logits, optimizer, train, epoch, classes, `epoch ${epoch}/${config.epochs}`);
-    last = await evaluate(logits, val, classes);
-    const metrics = { epoch, learningRate, trainLoss: fit.loss, valLoss: last.loss, top1: last.top1, top5: last.top5, imagesPerSecond: fit.imagesPerSecond };
-    await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
-    log(`epoch ${epoch}: train loss ${fit.loss.toFixed(3)}, held-out loss ${last.loss.toFixed(3)}, top-1 ${(100 * last.top1).toFixed(1)} %, ${fit.imagesPerSecond.toFixed(0)} img/s`);
+  // The library's training loop (@alexnet/train): SGD with momentum (PyTorch's rule without weight
+  // decay is tf.train.momentum's update), ÷10 from lrDropEpoch, validation and a checkpoint per epoch.
+  const optimizer = sgdMomentum({ learningRate: config.learningRate, momentum: config.momentum, weightDecay: 0, rule: 'pytorch' });
+  const schedule = stepDecay({ initial: config.learningRate, every: config.lrDropEpoch - 1 });
+  let last: EpochMetrics | undefined;
+  try {
+    await trainLoop({
+      logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, runDir,
+      state: { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: { demo: config }, classes: index.classes },
+      onBatch: epochProgress(config.epochs, config.batchSize),
+      onEpoch: (m) => {
+        last = m;
+        log(`epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(3)}, held-out loss ${m.valLoss.toFixed(3)}, top-1 ${(100 * m.top1).toFixed(1)} %, ${m.imagesPerSecond.toFixed(0)} img/s`);
+      },
+    });
+    await saveModel(model, join(runDir, 'model'));
+  } finally {
+    optimizer.dispose();
+    await Promise.all([train.close(), val.close()]);
   }
-  await saveModel(model, join(runDir, 'model'));
-  optimizer.dispose();
-  await Promise.all([train.close(), val.close()]);
+  const { top1, top5 } = last!;
 
   const seconds = (performance.now() - started) / 1000;
   const rows: Array<[string, string]> = [
     ['engine', report.engine],
     ['held-out images', String(val.count)],
-    ['top-1', `${(100 * last.top1).toFixed(1)} %`],
-    ['top-5', `${(100 * last.top5).toFixed(1)} %`],
+    ['top-1', `${(100 * top1).toFixed(1)} %`],
+    ['top-5', `${(100 * top5).toFixed(1)} %`],
     ['wall time', formatSeconds(seconds)],
     ['run folder', runDir],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   log('');
   for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value}`);
-  return { runDir, top1: last.top1, top5: last.top5, seconds };
+  return { runDir, top1, top5, seconds };
 }

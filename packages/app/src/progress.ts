@@ -38,3 +38,12 @@ export function formatSeconds(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** An `onBatch` callback for trainLoop that draws one bar per epoch, with the running loss. */
+export function epochProgress(epochs: number, batchSize: number): (info: { epoch: number; batch: number; batches: number; loss: number }) => void {
+  let current: { epoch: number; bar: Progress } | undefined;
+  return ({ epoch, batch, batches, loss }) => {
+    if (current?.epoch !== epoch) current = { epoch, bar: new Progress(`epoch ${epoch}/${epochs}`, batches * batchSize, 'img') };
+    current.bar.update(batch * batchSize, `loss ${loss.toFixed(3)}`);
+  };
+}

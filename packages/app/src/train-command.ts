@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { initBackend } from '@alexnet/backend';
+import { BatchLoader, readPreparedIndex, writeFileAtomic } from '@alexnet/data';
+import { loadCheckpoint, parseLrSchedule, sgdMomentum, trainLoop, type EpochMetrics, type TrainState } from '@alexnet/train';
+import { alexNet, logitsOf } from './alexnet.js';
+import { alexNetOwt } from './alexnet-owt.js';
+import { epochProgress, formatSeconds } from './progress.js';
+import { parseTrainFlags, type ExplicitFlags, type TrainConfig } from './train-flags.js';
+
+/** What a checkpoint fixes: a resumed run may not change these. */
+const FIXED_ON_RESUME = [
+  'recipe', 'arch', 'columns', 'width', 'crop', 'batchSize', 'accumulate', 'lr', 'momentum', 'weightDecay',
+  'rule', 'lrSchedule', 'init', 'mean', 'scale', 'lighting', 'seed',
+] as const satisfies ReadonlyArray<keyof TrainConfig>;
+
+/** The part of the configuration saved with every checkpoint. */
+function savedConfig(config: TrainConfig): Record<string, unknown> {
+  return Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, config[k]]).concat([['epochs', config.epochs]]));
+}
+
+/** Merges a checkpoint's configuration with this invocation's flags, refusing changes that would not continue the same run. */
+function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, explicit: ExplicitFlags, where: string): TrainConfig {
+  for (const key of FIXED_ON_RESUME) {
+    const given = explicit[key];
+    if (given !== undefined && given !== saved[key]) {
+      throw new Error(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(saved[key])} (${where}); a resumed run keeps its settings`);
+    }
+  }
+  return { ...config, ...(saved as Partial<TrainConfig>), epochs: explicit.epochs ?? (saved.epochs as number) };
+}
+
+function buildModel(config: TrainConfig, classes: number): tf.LayersModel {
+  const common = { classes, inputSize: config.crop, width: config.width, seed: config.seed };
+  return config.arch === 'alexnet' ? alexNet({ ...common, columns: config.columns, init: config.init }) : alexNetOwt({ ...common, init: config.init });
+}
+
+/** `alexnet train`: the paper's procedure over a prepared dataset, with checkpoints and resume. */
+export async function runTrain(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<{ runDir: string; state: TrainState; last?: EpochMetrics }> {
+  const parsed = parseTrainFlags(args);
+  let config = parsed.config;
+  const report = await initBackend({ prefer: config.backend });
+  tf.env().set('PROD', true);
+  const index = await readPreparedIndex(config.data);
+
+  const checkpoint = config.resume ? await loadCheckpoint(config.resume) : undefined;
+  if (checkpoint) {
+    config = resumedConfig(checkpoint.state.config, config, parsed.explicit, checkpoint.dir);
+    const had = checkpoint.state.classes;
+    if (had.length !== index.classes.length || had.some((c, i) => c !== index.classes[i])) {
+      throw new Error(`${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`);
+    }
+  }
+  if (config.crop > index.size) throw new Error(`--crop ${config.crop} is larger than the prepared images of ${config.data} (${index.size}×${index.size})`);
+  const runDir = resolve(config.out ?? (checkpoint ? dirname(dirname(checkpoint.dir)) : join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`)));
+  await mkdir(runDir, { recursive: true });
+
+  const model = checkpoint?.model ?? buildModel(config, index.classes.length);
+  const microBatch = config.batchSize / config.accumulate;
+  const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
+  const train = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
+  const val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
+  const stepsPerEpoch = Math.floor(train.batchesPerEpoch / config.accumulate);
+  const schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch });
+  const optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
+  if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+  const state: TrainState = checkpoint?.state ?? {
+    epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: savedConfig(config), classes: index.classes,
+  };
+  state.config = savedConfig(config);
+  await writeFileAtomic(
+    join(runDir, 'config.json'),
+    JSON.stringify({ ...config, engine: report.engine, params: model.countParams(), classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
+  );
+  log(`${config.arch} (${config.columns} column${config.columns > 1 ? 's' : ''}, width ${config.width}) at ${config.crop}×${config.crop}: ${model.countParams().toLocaleString('en-US')} parameters; ` +
+    `${train.count} training, ${val.count} validation images; ${report.engine}; run folder ${runDir}` + (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''));
+
+  // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nsaving a checkpoint after this step (again to quit now)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = performance.now();
+  let last: EpochMetrics | undefined;
+  try {
+    const result = await trainLoop({
+      logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: controller.signal,
+      onBatch: epochProgress(config.epochs, config.batchSize),
+      onEpoch: (m) => {
+        last = m;
+        log(`epoch ${m.epoch}: lr ${m.learningRate}, train loss ${m.trainLoss.toFixed(3)}, val loss ${m.valLoss.toFixed(3)}, top-1 error ${(100 * m.top1Error).toFixed(1)} %, top-5 error ${(100 * m.top5Error).toFixed(1)} %, ${m.imagesPerSecond.toFixed(1)} img/s`);
+      },
+    });
+    log(result.stopped
+      ? `stopped after step ${result.state.step}; continue with --resume ${join(runDir, 'checkpoints', 'last')}`
+      : `done: ${result.state.epoch} epochs in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % (epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}`);
+    return { runDir, state: result.state, ...(last ? { last } : {}) };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    optimizer.dispose();
+    await Promise.all([train.close(), val.close()]);
+  }
+}
