@@ -109,6 +109,9 @@ export function parseTrainFlags(args: string[], env: Record<string, string | und
   for (const key of Object.keys(explicit) as Array<keyof ExplicitFlags>) if (explicit[key] === undefined) delete explicit[key];
   const backend = v.backend !== undefined ? parseEngineChoice(v.backend, '--backend') : env.ALEXNET_BACKEND ? parseEngineChoice(env.ALEXNET_BACKEND, 'ALEXNET_BACKEND') : 'auto';
   const config: TrainConfig = {
+    width: 1,
+    accumulate: 1,
+    seed: 1,
     ...RECIPES[recipe],
     ...explicit,
     data: v.data,
