@@ -74,7 +74,7 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   try {
     await trainLoop({
       logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, runDir,
-      state: { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: { demo: config }, classes: index.classes },
+      state: { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: { demo: config, data: preparedDir, arch: 'alexnet', crop: config.crop, mean: 'image', scale: PIXEL_SCALE }, classes: index.classes },
       onBatch: epochProgress(config.epochs, config.batchSize),
       onEpoch: (m) => {
         last = m;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '@alexnet/train';
 import { runTrain } from './train-command.js';
 import { parseTrainFlags, RECIPES } from './train-flags.js';
 
@@ -49,6 +50,14 @@ describe('alexnet train', () => {
     expect([resumed.runDir, resumed.state.epoch]).toEqual([out, 2]);
     const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n');
     expect(metrics).toHaveLength(2);
+
+    // The same two epochs without stopping, on the same engine: the same weights.
+    const straight = join(await mkdtemp(join(tmpdir(), 'train-cli-straight-')), 'run');
+    await runTrain(['--data', data, '--out', straight, '--epochs', '2', ...tiny], () => undefined);
+    const weights = async (dir: string) => (await loadModel(join(dir, 'checkpoints', 'last'))).getWeights().map((w) => w.dataSync());
+    const [a, b] = [await weights(straight), await weights(out)];
+    const difference = Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i]![j]!)))));
+    expect(difference).toBeLessThan(1e-6);
 
     await expect(runTrain(['--data', data, '--resume', last, '--crop', '70', '--backend', 'wasm'], () => undefined)).rejects.toThrow(
       `--crop 70 differs from the checkpoint's 67 (${last}); a resumed run keeps its settings`,

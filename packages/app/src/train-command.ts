@@ -17,7 +17,8 @@ const FIXED_ON_RESUME = [
 
 /** The part of the configuration saved with every checkpoint. */
 function savedConfig(config: TrainConfig): Record<string, unknown> {
-  return Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, config[k]]).concat([['epochs', config.epochs]]));
+  // data is where the run was trained from: predict and similar find the mean image and class names there.
+  return Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, config[k]]).concat([['epochs', config.epochs], ['data', resolve(config.data)]]));
 }
 
 /** Merges a checkpoint's configuration with this invocation's flags, refusing changes that would not continue the same run. */
