@@ -10,6 +10,10 @@ commands:
   prepare   turn an image tree, ILSVRC, Fashion-MNIST or CIFAR-10 into shards + statistics (alexnet prepare --help)
   train     the paper's training procedure on a prepared dataset, with checkpoints and --resume (alexnet train --help)
   stats     recompute a prepared dataset's mean image and RGB PCA (alexnet stats --help)
+  eval      top-1/top-5 error of a checkpoint, center crop or 10 crops, confusion matrix (alexnet eval --help)
+  predict   the top classes of image files (alexnet predict --help)
+  filters   the first layer's kernels as a picture, Figure 3 (alexnet filters --help)
+  similar   the training images nearest in fc7 feature space, Figure 4 (alexnet similar --help)
   summary   each layer's output shape and parameter count (alexnet summary --help)
 
 demo flags (defaults in brackets):

@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runEval } from './eval-command.js';
+import { runFilters } from './filters-command.js';
+import { runPredict } from './predict-command.js';
+import { runSimilar } from './similar-command.js';
+import { runTrain } from './train-command.js';
+
+let src: string;
+let data: string;
+let checkpoint: string;
+let runDir: string;
+
+beforeAll(async () => {
+  src = await mkdtemp(join(tmpdir(), 'eval-src-'));
+  await writeSyntheticShapes(src, { perClass: 3, seed: 8 });
+  data = join(await mkdtemp(join(tmpdir(), 'eval-data-')), 'prepared');
+  await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+  runDir = join(await mkdtemp(join(tmpdir(), 'eval-run-')), 'run');
+  await runTrain(['--data', data, '--out', runDir, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--backend', 'wasm', '--workers', '0'], () => undefined);
+  checkpoint = join(runDir, 'checkpoints', 'last');
+});
+
+describe('eval, predict, filters, similar on a tiny trained model', () => {
+  it('eval reports center and 10-crop figures and writes the confusion matrix as CSV and PNG', async () => {
+    let text = '';
+    const result = await runEval(['--checkpoint', checkpoint, '--ten-crop', '--json'], (t) => (text += t));
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(result)));
+    expect(result.images).toBe(10);
+    expect(result.center.top1 + result.center.top1Error).toBeCloseTo(1, 12);
+    expect(result.tenCrop!.top5).toBeGreaterThanOrEqual(result.tenCrop!.top1);
+    expect(result.out).toBe(join(runDir, 'eval-val'));
+    const csv = (await readFile(join(result.out, 'confusion.csv'), 'utf8')).trim().split('\n');
+    expect(csv).toHaveLength(11);
+    const counts = csv.slice(1).flatMap((row) => row.split(',').slice(1).map(Number));
+    expect(counts.reduce((a, b) => a + b)).toBe(10);
+    const png = await sharp(await readFile(join(result.out, 'confusion.png'))).metadata();
+    expect(png.format).toBe('png');
+    expect(result.perClass).toHaveLength(10);
+  });
+
+  it('predict prints the top classes and names an unreadable file, still scoring the rest', async () => {
+    const bad = join(src, 'not-an-image.jpg');
+    await writeFile(bad, 'hello');
+    const good = join(src, 'star', 'star-0001.jpg');
+    let out = '';
+    let err = '';
+    const predictions = await runPredict([good, bad, '--checkpoint', checkpoint, '--top', '3', '--ten-crop'], (t) => (out += t), (t) => (err += t));
+    expect(err).toBe(`alexnet: ${bad}: not an image (unsupported format)\n`);
+    expect(predictions[0]!.top).toHaveLength(3);
+    const total = predictions[0]!.top!.reduce((s, p) => s + p.probability, 0);
+    expect(total).toBeLessThanOrEqual(1 + 1e-6);
+    expect(out.split('\n')[0]).toBe(good);
+    expect(out.split('\n')[1]).toMatch(/^\s+\d+\.\d % {2}\w+/);
+    process.exitCode = undefined;
+  });
+
+  it('filters writes the conv1 kernels as a PNG of the documented size', async () => {
+    const out = join(runDir, 'filters.png');
+    const result = await runFilters(['--checkpoint', checkpoint, '--out', out, '--scale', '2'], () => undefined);
+    // conv1 at width 1/16: 6 kernels of 11×11 → 3 columns (⌈√6⌉) × 2 rows of 22-px patches, 1-px gaps.
+    expect([result.width, result.height]).toEqual([3 * 23 + 1, 2 * 23 + 1]);
+    const meta = await sharp(await readFile(out)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', result.width, result.height]);
+  });
+
+  it('similar writes a contact sheet of the nearest training images and caches the feature index', async () => {
+    const out = join(runDir, 'similar.png');
+    const lines: string[] = [];
+    const first = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], (l) => lines.push(l));
+    expect(first.nearest).toHaveLength(4);
+    expect(first.nearest.map((n) => n.distance)).toEqual([...first.nearest.map((n) => n.distance)].sort((a, b) => a - b));
+    const meta = await sharp(await readFile(out)).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width).toBeGreaterThan(5 * 96);
+    // The query is one of the training images or close to one: the nearest distance is the smallest.
+    const again = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], () => undefined);
+    expect(again.nearest).toEqual(first.nearest);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(join(data, 'features'))).toHaveLength(1);
+    expect(lines.at(-1)).toBe(`contact sheet: ${out}`);
+  });
+});

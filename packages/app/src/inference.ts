@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readDatasetStats, readPreparedIndex, type PreparedIndex } from '@alexnet/data';
+import { loadCheckpoint } from '@alexnet/train';
+
+/** A trained network with the preprocessing it was trained with, ready to score images. */
+export interface Inference {
+  checkpoint: string;
+  /** Name of the checkpoint's weights file: changes with every save, so it keys caches. */
+  weightsId: string;
+  model: tf.LayersModel;
+  logits: tf.LayersModel;
+  /** The last hidden layer (fc7, after ReLU): the 4096-d features of Figure 4. */
+  features: tf.LayersModel;
+  data: string;
+  index: PreparedIndex;
+  classes: string[];
+  /** Human-readable names (synset words) when the dataset has them, else the class names. */
+  names: string[];
+  /** Side of the stored images, and of the crops fed to the network. */
+  size: number;
+  crop: number;
+  /** (pixel − mean) · scale, as in training. */
+  normalize(pixels: Uint8Array): tf.Tensor3D;
+}
+
+/**
+ * Loads a checkpoint written by `alexnet train` or the demo, and the mean
+ * image and class names of the prepared dataset it was trained on (`data`,
+ * or the path recorded in the checkpoint).
+ */
+export async function loadInference(checkpointDir: string, dataDir?: string): Promise<Inference> {
+  const checkpoint = await loadCheckpoint(checkpointDir);
+  const config = checkpoint.state.config as { data?: string; crop?: number; mean?: 'image' | 'channel' | 'none'; scale?: number };
+  const data = dataDir ?? config.data;
+  if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
+  if (config.crop === undefined || config.scale === undefined) throw new Error(`${checkpoint.dir}: its state.json does not record crop and scale (written by an older version?)`);
+  const index = await readPreparedIndex(data);
+  const classes = checkpoint.state.classes;
+  if (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i])) {
+    throw new Error(`${checkpoint.dir} was trained on other classes than ${data} holds (${classes.length} vs ${index.classes.length})`);
+  }
+  const { stats, meanImage } = await readDatasetStats(data);
+  const size = index.size;
+  const scale = config.scale;
+  const meanMode = config.mean ?? 'image';
+  const normalize = (pixels: Uint8Array): tf.Tensor3D => {
+    const out = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) {
+      const mean = meanMode === 'image' ? meanImage[i]! : meanMode === 'channel' ? stats.channelMean[i % 3]! : 0;
+      out[i] = (pixels[i]! - mean) * scale;
+    }
+    return tf.tensor3d(out, [size, size, 3]);
+  };
+  const model = checkpoint.model;
+  const weightsId = (await readdir(checkpoint.dir)).find((n) => n.startsWith('weights-'))?.replace(/\.bin$/, '') ?? 'weights';
+  return {
+    checkpoint: checkpoint.dir,
+    weightsId,
+    model,
+    logits: tf.model({ inputs: model.inputs, outputs: model.getLayer('fc8').output as tf.SymbolicTensor }),
+    features: tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor }),
+    data,
+    index,
+    classes,
+    names: index.classNames ?? classes,
+    size,
+    crop: config.crop,
+    normalize,
+  };
+}
+
+/** Images per forward pass when scoring: small enough for any engine, large enough to be efficient. */
+export const INFERENCE_BATCH = 32;
+
+/** The run folder of a checkpoint at <run>/checkpoints/<name>. */
+export function runDirOf(checkpointDir: string): string {
+  return join(checkpointDir, '..', '..');
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
+import { centerCropBatch, contactSheetPng, FeatureIndex } from '@alexnet/eval';
+import { numberFlag } from './flag-values.js';
+import { INFERENCE_BATCH, loadInference, type Inference } from './inference.js';
+import { Progress } from './progress.js';
+
+export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> --out sheet.png [--data <prepared dir>] [--split train] [--k 8]
+  The k images of the split whose last-hidden-layer (fc7) vectors are nearest to the image's in
+  Euclidean distance, as a contact sheet with the distances (Figure 4 of the paper). The split's
+  feature index is built once per checkpoint and cached in <data>/features/.
+`;
+
+/** Center-crop features of every image of a split, cached beside the dataset and keyed by the checkpoint's weights. */
+async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
+  const file = join(inference.data, 'features', `${inference.weightsId}-${split.name}.idx`);
+  const cached = await FeatureIndex.load(file).catch(() => undefined);
+  if (cached) return cached;
+  const dim = inference.features.outputs[0]!.shape[1] as number;
+  const index = new FeatureIndex(dim);
+  const progress = new Progress(`features ${split.name}`, split.count, 'img');
+  for (let at = 0; at < split.count; at += INFERENCE_BATCH) {
+    const ids = Array.from({ length: Math.min(INFERENCE_BATCH, split.count - at) }, (_, i) => at + i);
+    const stored = await Promise.all(ids.map((i) => split.pixels(i)));
+    const vectors = tf.tidy(() => inference.features.predict(centerCropBatch(tf.stack(stored.map((p) => inference.normalize(p))) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
+    index.add((await vectors.data()) as Float32Array, ids);
+    vectors.dispose();
+    progress.update(at + ids.length);
+  }
+  await mkdir(join(inference.data, 'features'), { recursive: true });
+  await index.save(file);
+  return index;
+}
+
+export async function runSimilar(args: string[], log: (line: string) => void = (l) => console.log(l)) {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { checkpoint: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || values.checkpoint === undefined || values.out === undefined) {
+    throw new Error(`similar needs one image, --checkpoint <dir> and --out <file.png>\n\n${SIMILAR_USAGE}`);
+  }
+  const k = numberFlag('k', values.k, { integer: true, min: 1 }) ?? 8;
+  const inference = await loadInference(values.checkpoint, values.data);
+  const split = await PreparedSplit.open(inference.data, values.split ?? 'train', inference.index);
+  try {
+    const index = await featureIndex(inference, split);
+    const file = positionals[0]!;
+    const pixels = (await resizeAndCenterCrop(file, inference.size).catch((error: Error) => {
+      throw new Error(`${file}: ${error.message}`);
+    })).data;
+    const query = tf.tidy(() => inference.features.predict(centerCropBatch(inference.normalize(pixels).expandDims(0) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
+    const nearest = index.nearest((await query.data()) as Float32Array, Math.min(k, split.count));
+    query.dispose();
+    const neighbours = await Promise.all(
+      nearest.map(async ({ id, distance }) => ({ pixels: await split.pixels(id), size: inference.size, distance, label: inference.names[split.labels[id]!]! })),
+    );
+    const png = await contactSheetPng({ pixels, size: inference.size, label: 'query' }, neighbours);
+    const out = resolve(values.out);
+    await writeFileAtomic(out, png);
+    for (const [i, n] of nearest.entries()) log(`${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${neighbours[i]!.label}  ${split.sources[n.id]}`);
+    log(`contact sheet: ${out}`);
+    return { out, nearest };
+  } finally {
+    split.close();
+  }
+}
