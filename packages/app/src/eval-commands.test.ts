@@ -49,8 +49,10 @@ describe('eval, predict, filters, similar on a tiny trained model', () => {
     const good = join(src, 'star', 'star-0001.jpg');
     let out = '';
     let err = '';
-    const predictions = await runPredict([good, bad, '--checkpoint', checkpoint, '--top', '3', '--ten-crop'], (t) => (out += t), (t) => (err += t));
-    expect(err).toBe(`alexnet: ${bad}: not an image (unsupported format)\n`);
+    const missing = join(src, 'missing.jpg');
+    const predictions = await runPredict([good, bad, missing, '--checkpoint', checkpoint, '--top', '3', '--ten-crop'], (t) => (out += t), (t) => (err += t));
+    expect(err.split('\n')[0]).toBe(`alexnet: ${bad}: not an image (unsupported format)`);
+    expect(err.split('\n')[1]).toMatch(new RegExp(`^alexnet: ${missing}: unreadable \\(ENOENT\\)`));
     expect(predictions[0]!.top).toHaveLength(3);
     const total = predictions[0]!.top!.reduce((s, p) => s + p.probability, 0);
     expect(total).toBeLessThanOrEqual(1 + 1e-6);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { rejectionReason, resizeAndCenterCrop } from '@alexnet/data';
 import { averageViews, centerCrop, tenCrop } from '@alexnet/eval';
@@ -31,10 +32,13 @@ export async function runPredict(args: string[], write: (text: string) => void =
   const predictions: Prediction[] = [];
   for (const file of positionals) {
     let pixels: Uint8Array;
+    let bytes: Buffer | undefined;
     try {
-      pixels = (await resizeAndCenterCrop(file, inference.size)).data;
+      // Read here rather than by sharp, so a missing or unreadable file gets its own reason.
+      bytes = await readFile(file);
+      pixels = (await resizeAndCenterCrop(bytes, inference.size)).data;
     } catch (error) {
-      const reason = rejectionReason(error);
+      const reason = rejectionReason(error, bytes);
       warn(`alexnet: ${file}: ${reason}\n`);
       predictions.push({ file, error: reason });
       continue;

@@ -67,7 +67,7 @@ describe('prepareDataset', () => {
       'circle/text.jpg': 'not an image (unsupported format)',
       'heart/bomb.png': 'too many pixels (decompression bomb guard): Input image exceeds pixel limit',
       'square/empty.jpg': 'empty file',
-      'star/truncated.jpg': 'truncated: VipsJpeg: premature end of JPEG image',
+      'star/truncated.jpg': 'truncated: JPEG without its end-of-image marker',
     });
     expect(JSON.parse(await readFile(join(out, 'rejected.json'), 'utf8'))).toEqual(result.rejected);
   });

@@ -8,7 +8,7 @@ import { listDataset, type DatasetFormat, type ImageSource } from './dataset-lis
 import { computeDatasetStats, MEAN_IMAGE_FILE, readDatasetStats, STATS_FILE, type DatasetStats } from './dataset-stats.js';
 import type { PreparedIndex } from './prepared-dataset.js';
 import { seededRandom, shuffleInPlace } from './random.js';
-import { rejectionReason, resizeAndCenterCrop } from './resize-crop.js';
+import { rejectionReason, resizeAndCenterCrop, type DecodeInput } from './resize-crop.js';
 import { encodeShard, ShardReader, type ShardEncoding, type ShardRecord } from './shard-file.js';
 
 export interface PrepareOptions {
@@ -118,15 +118,17 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
     while (next < work.length && !options.signal?.aborted) {
       const { shard, item, slot } = work[next++]!;
       const result = results.get(shard)!;
+      let input: DecodeInput | undefined;
       try {
-        const image = await resizeAndCenterCrop(await item.load(), size);
+        input = await item.load();
+        const image = await resizeAndCenterCrop(input, size);
         const bytes =
           encoding === 'raw'
             ? image.data
             : await sharp(image.data, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: jpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
         result.records[slot] = { label: item.label, source: item.source, bytes };
       } catch (error) {
-        result.rejected[slot] = { file: item.source, reason: rejectionReason(error) };
+        result.rejected[slot] = { file: item.source, reason: rejectionReason(error, input) };
       }
       done++;
       options.onProgress?.('images', done, total);

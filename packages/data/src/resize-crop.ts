@@ -47,14 +47,29 @@ export async function resizeAndCenterCrop(input: DecodeInput, size: number): Pro
   return { width: size, height: size, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-/** Why an input could not be used, in a few words (the first line of the decoder's message). */
-export function rejectionReason(error: unknown): string {
+/** A file cut short, told from its own bytes (the decoder's message can be lost under concurrency: "Unknown error"). */
+function truncation(bytes: Buffer): string | undefined {
+  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (isJpeg && bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) < 0) return 'truncated: JPEG without its end-of-image marker';
+  const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
+  if (isPng && bytes.lastIndexOf(Buffer.from('IEND', 'latin1')) < 0) return 'truncated: PNG without its IEND chunk';
+  return undefined;
+}
+
+/**
+ * Why an input could not be used, in a few words: the decoder's first line,
+ * classified; a truncated JPEG or PNG is recognised from its bytes when the
+ * input is given.
+ */
+export function rejectionReason(error: unknown, input?: DecodeInput): string {
   const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT' || code === 'EIO') return `unreadable (${code}): ${message}`;
   if (/Input Buffer is empty/i.test(message)) return 'empty file';
   if (/unsupported image format/i.test(message)) return 'not an image (unsupported format)';
   if (/pixel limit/i.test(message)) return `too many pixels (decompression bomb guard): ${message}`;
+  const cut = Buffer.isBuffer(input) ? truncation(input) : undefined;
+  if (cut) return cut;
   if (/premature end|end of stream|truncated/i.test(message)) return `truncated: ${message}`;
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT' || code === 'EIO') return `unreadable (${code}): ${message}`;
   return `cannot decode: ${message}`;
 }
