@@ -70,7 +70,9 @@ export async function runEval(args: string[], write: (text: string) => void = (t
       center.add(await scores.center.data(), labels);
       // The confusion matrix follows the reported prediction: 10-crop when asked, else the center crop.
       const reported = scores.ten ?? scores.center;
-      confusion.add(await reported.argMax(1).data(), labels);
+      const predicted = reported.argMax(1);
+      confusion.add(await predicted.data(), labels);
+      predicted.dispose();
       if (scores.ten) ten.add(await scores.ten.data(), labels);
       tf.dispose([images, scores.center, ...(scores.ten ? [scores.ten] : [])]);
       progress.update(at + ids.length);

@@ -3,6 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDatasetStats, readPreparedIndex, type PreparedIndex } from '@alexnet/data';
 import { loadCheckpoint } from '@alexnet/train';
+// Registers LRN, grouped convolution and seeded dropout, so the checkpoint's model.json loads.
+import '@alexnet/layers';
 
 /** A trained network with the preprocessing it was trained with, ready to score images. */
 export interface Inference {
