@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DATASET_FORMATS, prepareDataset, PrepareInterrupted, type PrepareOptions, type PrepareSummary } from '@alexnet/data';
 import { choiceFlag, numberFlag } from './flag-values.js';
 import { Progress, formatSeconds } from './progress.js';
+import { stopOnSignals } from './stop-signals.js';
 
 export const PREPARE_USAGE = `usage: alexnet prepare <src> --out <dir> [flags]
   <src>               class folders (<src>/<class>/<image>), train/ + val/ class folders, an ILSVRC tree
@@ -56,20 +57,13 @@ export function parsePrepareFlags(args: string[]): { src: string; out: string; o
 /** `alexnet prepare`: shows progress, stops cleanly on Ctrl-C (a second Ctrl-C exits at once), prints a summary. */
 export async function runPrepare(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<PrepareSummary | undefined> {
   const { src, out, options } = parsePrepareFlags(args);
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping after the images in flight (Ctrl-C again to quit now)…\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('stopping after the images in flight');
   const bars: Partial<Record<'images' | 'stats', Progress>> = {};
   const started = performance.now();
   try {
     const summary = await prepareDataset(src, out, {
       ...options,
-      signal: controller.signal,
+      signal: stop.signal,
       onProgress: (stage, done, total) => (bars[stage] ??= new Progress(stage === 'images' ? 'prepare' : 'stats', total, 'img')).update(done),
     });
     const seconds = (performance.now() - started) / 1000;
@@ -90,7 +84,6 @@ export async function runPrepare(args: string[], log: (line: string) => void = (
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }

@@ -7,6 +7,7 @@ import { loadCheckpoint, parseLrSchedule, sgdMomentum, trainLoop, type EpochMetr
 import { alexNet, logitsOf } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
 import { epochProgress, formatSeconds } from './progress.js';
+import { stopOnSignals } from './stop-signals.js';
 import { parseTrainFlags, type ExplicitFlags, type TrainConfig } from './train-flags.js';
 
 /** What a checkpoint fixes: a resumed run may not change these. */
@@ -78,19 +79,12 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
     `${train.count} training, ${val.count} validation images; ${report.engine}; run folder ${runDir}` + (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''));
 
   // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nsaving a checkpoint after this step (again to quit now)…\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('saving a checkpoint after this step');
   const started = performance.now();
   let last: EpochMetrics | undefined;
   try {
     const result = await trainLoop({
-      logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: controller.signal,
+      logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: stop.signal,
       onBatch: epochProgress(config.epochs, config.batchSize),
       onEpoch: (m) => {
         last = m;
@@ -102,8 +96,7 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
       : `done: ${result.state.epoch} epochs in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % (epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}`);
     return { runDir, state: result.state, ...(last ? { last } : {}) };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
     optimizer.dispose();
     await Promise.all([train.close(), val.close()]);
   }
