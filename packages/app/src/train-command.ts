@@ -95,6 +95,19 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
       ? `stopped after step ${result.state.step}; continue with --resume ${join(runDir, 'checkpoints', 'last')}`
       : `done: ${result.state.epoch} epochs in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % (epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}`);
     return { runDir, state: result.state, ...(last ? { last } : {}) };
+  } catch (error) {
+    // The wasm engine aborts (XNNPACK out of memory) when a batch does not fit in its 4 GB heap.
+    if (report.engine === 'wasm' && /Aborted\(\)/.test((error as Error).message)) {
+      // Suggest a split with at most a quarter of the images per pass.
+      let split = config.accumulate + 1;
+      while (split < config.batchSize && (config.batchSize % split !== 0 || config.batchSize / split > microBatch / 4)) split++;
+      throw new Error(
+        `the wasm engine ran out of memory with ${microBatch} images per forward pass at ${config.crop}×${config.crop} ` +
+          `(its heap is limited to 4 GB); split each batch with --accumulate ${split} (${config.batchSize / split} images per pass)` +
+          `, resuming from ${join(runDir, 'checkpoints', 'last')} if one was saved`,
+      );
+    }
+    throw error;
   } finally {
     stop.release();
     optimizer.dispose();
