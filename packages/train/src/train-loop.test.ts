@@ -87,6 +87,15 @@ describe('trainLoop', () => {
     expect(csv).toHaveLength(3);
   });
 
+  it('stops within one step of its signal, mid-epoch, saving where it stopped', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const runDir = await mkdtemp(join(tmpdir(), 'signal-'));
+    const result = await run(runDir, tinyModel(), 1, { signal: controller.signal }, 2);
+    expect([result.stopped, result.state.epoch, result.state.batchInEpoch]).toEqual([true, 0, 1]);
+    expect((await loadCheckpoint(join(runDir, 'checkpoints', 'last'))).state.batchInEpoch).toBe(1);
+  });
+
   it('averages the gradients of micro-batches: 2 × 4 images per step equals 8 at once', async () => {
     const whole = tinyModel(false);
     await run(await mkdtemp(join(tmpdir(), 'acc-a-')), whole, 1, {}, 8);

@@ -138,6 +138,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       micro = 0;
       state = { ...state, step: state.step + 1, batchInEpoch: state.batchInEpoch + 1 };
       options.onBatch?.({ epoch, batch: state.batchInEpoch, batches: stepsPerEpoch, loss: lossSum / seen, images: seen });
+      // Let the event loop run: a step can finish with promises that are already resolved, and
+      // without a turn of the loop a SIGINT handler (which fires `signal`) never gets to run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         await checkpoint(lastDir);
         return { state, stopped: true };
