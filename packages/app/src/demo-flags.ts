@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseEngineChoice } from '@alexnet/backend';
 import { DEFAULT_DEMO, type DemoConfig } from './demo-config.js';
-import { numberFlag } from './flag-values.js';
+import { INIT_SCHEMES } from '@alexnet/train';
+import { choiceFlag, numberFlag } from './flag-values.js';
 
 export const USAGE = `usage: alexnet <command> [flags]
 
@@ -20,7 +21,7 @@ demo flags (defaults in brackets):
   --backend auto|node-gpu|node|wasm|cpu [${DEFAULT_DEMO.backend}]   also ALEXNET_BACKEND
   --epochs N [${DEFAULT_DEMO.epochs}]  --batch-size N [${DEFAULT_DEMO.batchSize}]  --lr X [${DEFAULT_DEMO.learningRate}]  --lr-drop-epoch N [${DEFAULT_DEMO.lrDropEpoch}]  --momentum X [${DEFAULT_DEMO.momentum}]
   --width X [${DEFAULT_DEMO.width}]  --size N [${DEFAULT_DEMO.size}]  --crop N [${DEFAULT_DEMO.crop}]  --per-class N [${DEFAULT_DEMO.perClass}]  --val-fraction X [${DEFAULT_DEMO.valFraction}]
-  --lighting SIGMA|off [${DEFAULT_DEMO.lighting}]  --seed N [${DEFAULT_DEMO.seed}]  --cache-dir DIR [${DEFAULT_DEMO.cacheDir}]  --runs-dir DIR [${DEFAULT_DEMO.runsDir}]
+  --init paper|caffe|he|glorot [${DEFAULT_DEMO.init}]  --lighting SIGMA|off [${DEFAULT_DEMO.lighting}]  --seed N [${DEFAULT_DEMO.seed}]  --cache-dir DIR [${DEFAULT_DEMO.cacheDir}]  --runs-dir DIR [${DEFAULT_DEMO.runsDir}]
 `;
 
 export function parseDemoFlags(args: string[], env: Record<string, string | undefined> = process.env): DemoConfig {
@@ -31,7 +32,7 @@ export function parseDemoFlags(args: string[], env: Record<string, string | unde
     options: {
       backend: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       momentum: { type: 'string' }, width: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' },
-      'per-class': { type: 'string' }, lighting: { type: 'string' }, 'lr-drop-epoch': { type: 'string' }, 'val-fraction': { type: 'string' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' }, 'runs-dir': { type: 'string' },
+      'per-class': { type: 'string' }, lighting: { type: 'string' }, init: { type: 'string' }, 'lr-drop-epoch': { type: 'string' }, 'val-fraction': { type: 'string' }, seed: { type: 'string' }, 'cache-dir': { type: 'string' }, 'runs-dir': { type: 'string' },
     },
   });
   const d = DEFAULT_DEMO;
@@ -51,6 +52,7 @@ export function parseDemoFlags(args: string[], env: Record<string, string | unde
     size: numberFlag('size', values.size, { integer: true, min: 1 }) ?? d.size,
     crop: numberFlag('crop', values.crop, { integer: true, min: 1 }) ?? d.crop,
     perClass: numberFlag('per-class', values['per-class'], { integer: true, min: 2 }) ?? d.perClass,
+    init: choiceFlag('init', values.init, INIT_SCHEMES) ?? d.init,
     lighting: values.lighting === 'off' ? false : (numberFlag('lighting', values.lighting, { min: 0 }) ?? d.lighting),
     seed: numberFlag('seed', values.seed, { integer: true }) ?? d.seed,
     cacheDir: values['cache-dir'] ?? d.cacheDir,

@@ -59,7 +59,7 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   const runDir = resolve(config.runsDir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(runDir, { recursive: true });
   // One column: the configuration whose time and accuracy docs/measurements.md records.
-  const model = alexNet({ classes, inputSize: config.crop, width: config.width, columns: 1, init: 'he', seed: config.seed });
+  const model = alexNet({ classes, inputSize: config.crop, width: config.width, columns: 1, init: config.init, seed: config.seed });
   await writeFileAtomic(
     join(runDir, 'config.json'),
     JSON.stringify({ demo: config, engine: report.engine, classes: index.classes, prepared: preparedDir, pixelScale: PIXEL_SCALE, params: model.countParams() }, null, 2) + '\n',
