@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
 import { centerCropBatch, contactSheetPng, FeatureIndex } from '@alexnet/eval';
@@ -60,7 +60,7 @@ export async function runSimilar(args: string[], log: (line: string) => void = (
     const neighbours = await Promise.all(
       nearest.map(async ({ id, distance }) => ({ pixels: await split.pixels(id), size: inference.size, distance, label: inference.names[split.labels[id]!]! })),
     );
-    const png = await contactSheetPng({ pixels, size: inference.size, label: 'query' }, neighbours);
+    const png = await contactSheetPng({ pixels, size: inference.size, label: basename(file) }, neighbours);
     const out = resolve(values.out);
     await writeFileAtomic(out, png);
     for (const [i, n] of nearest.entries()) log(`${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${neighbours[i]!.label}  ${split.sources[n.id]}`);
