@@ -3,9 +3,10 @@
 // the first build; the program itself is compiled to dist/.
 import { availableParallelism } from 'node:os';
 
-// sharp decodes on libuv's thread pool (4 threads by default); `prepare --workers N`
-// needs N. It must be set before the pool starts, so here, before anything loads.
-process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
+// sharp decodes on libuv's thread pool (4 threads by default); `prepare` keeps
+// 4 images per core in flight and needs as many threads. It must be set before
+// the pool starts, so here, before anything loads.
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, 4 * availableParallelism()));
 try {
   await import('../dist/cli.js');
 } catch (error) {

@@ -14,7 +14,7 @@ export const PREPARE_USAGE = `usage: alexnet prepare <src> --out <dir> [flags]
   --out DIR           where shards, index.json, stats.json, mean-image.f32 and rejected.json go (required)
   --format F          auto|${DATASET_FORMATS.join('|')} [auto]
   --size S            shorter side resized to S, then center crop S×S [256]
-  --workers N         images decoded at once [${availableParallelism()} = cores]
+  --workers N         images in flight, decoded by sharp on all cores [${4 * availableParallelism()} = 4 per core]
   --val-fraction X    held out per class when the source has no val split [0.1]
   --seed N            held-out split and shard order [1]
   --shard-size N      images per shard [1024]

@@ -90,17 +90,25 @@ export function cropFlipInto(out: Float32Array, outOffset: number, image: Uint8A
   // A per-channel mean folds into the shift; a mean image is read per source pixel below.
   const channel = meanImage === undefined && mean !== undefined ? mean : [0, 0, 0];
   const add0 = shift[0] - channel[0]!, add1 = shift[1] - channel[1]!, add2 = shift[2] - channel[2]!;
+  // Four loops (mirrored or not, mean image or not) keep per-pixel branches out of the hot path.
   let o = outOffset;
   for (let y = 0; y < crop; y++) {
-    const row = ((top + y) * size + left) * 3;
-    for (let x = 0; x < crop; x++) {
-      const p = row + (flip ? crop - 1 - x : x) * 3;
-      const m0 = meanImage === undefined ? 0 : meanImage[p]!;
-      const m1 = meanImage === undefined ? 0 : meanImage[p + 1]!;
-      const m2 = meanImage === undefined ? 0 : meanImage[p + 2]!;
-      out[o++] = (image[p]! - m0 + add0) * scale;
-      out[o++] = (image[p + 1]! - m1 + add1) * scale;
-      out[o++] = (image[p + 2]! - m2 + add2) * scale;
+    const first = ((top + y) * size + left) * 3;
+    const last = first + (crop - 1) * 3;
+    const step = flip ? -3 : 3;
+    const start = flip ? last : first;
+    if (meanImage === undefined) {
+      for (let x = 0, p = start; x < crop; x++, p += step, o += 3) {
+        out[o] = (image[p]! + add0) * scale;
+        out[o + 1] = (image[p + 1]! + add1) * scale;
+        out[o + 2] = (image[p + 2]! + add2) * scale;
+      }
+    } else {
+      for (let x = 0, p = start; x < crop; x++, p += step, o += 3) {
+        out[o] = (image[p]! - meanImage[p]! + add0) * scale;
+        out[o + 1] = (image[p + 1]! - meanImage[p + 1]! + add1) * scale;
+        out[o + 2] = (image[p + 2]! - meanImage[p + 2]! + add2) * scale;
+      }
     }
   }
 }

@@ -98,17 +98,20 @@ export class PreparedSplit {
     return this.labels.length;
   }
 
-  /** The stored bytes of image `i` (raw pixels or JPEG). */
-  record(i: number): Buffer {
+  /** The stored bytes of image `i` (raw pixels or JPEG), read into `into` when given and large enough. */
+  record(i: number, into?: Buffer): Buffer {
     const k = this.shardOf[i];
     if (k === undefined) throw new Error(`split '${this.name}' has no image ${i} (has ${this.count})`);
-    return this.shards[k]!.record(i - this.firstOf[k]!);
+    return this.shards[k]!.record(i - this.firstOf[k]!, into);
   }
 
-  /** Image `i` as size×size×3 uint8 pixels, channels last. */
-  async pixels(i: number): Promise<Uint8Array> {
+  /**
+   * Image `i` as size×size×3 uint8 pixels, channels last. For raw shards,
+   * `into` (size×size×3 bytes) is filled and returned instead of a new buffer.
+   */
+  async pixels(i: number, into?: Buffer): Promise<Uint8Array> {
+    if (this.encoding === 'raw') return this.record(i, into);
     const bytes = this.record(i);
-    if (this.encoding === 'raw') return bytes;
     const raw = await sharp(bytes).removeAlpha().raw().toBuffer();
     if (raw.byteLength !== this.size * this.size * 3) throw new Error(`${this.sources[i]}: stored JPEG decodes to ${raw.byteLength} bytes, expected ${this.size}×${this.size}×3`);
     return raw;

@@ -105,13 +105,17 @@ export class ShardReader {
     }
   }
 
-  /** The bytes of record `i` (raw pixels or a JPEG, per the header's encoding). */
-  record(i: number): Buffer {
+  /**
+   * The bytes of record `i` (raw pixels or a JPEG, per the header's encoding).
+   * With `into` (large enough), they are read into it and a view of it is
+   * returned: no allocation per image on the loader's hot path.
+   */
+  record(i: number, into?: Buffer): Buffer {
     if (this.fd === undefined) throw new Error(`${this.path}: shard reader is closed`);
     if (!(i >= 0 && i < this.header.count)) throw new Error(`${this.path}: no record ${i} (has ${this.header.count})`);
     const start = this.header.offsets[i]!;
     const length = this.header.offsets[i + 1]! - start;
-    const bytes = Buffer.allocUnsafe(length);
+    const bytes = into !== undefined && into.byteLength >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     if (readSync(this.fd, bytes, 0, length, this.dataStart + start) !== length) throw new Error(`${this.path}: short read of record ${i}`);
     return bytes;
   }
