@@ -53,7 +53,7 @@ const SIZE = 256;
 const inFlight = 4 * workers;
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, inFlight));
 const { default: sharp } = await import('sharp');
-const { prepareDataset, BatchLoader } = await import('@alexnet/data');
+const { prepareDataset, BatchLoader, seededRandom } = await import('@alexnet/data');
 
 const root = fileURLToPath(new URL('../.cache/bench-data/', import.meta.url));
 const run = join(root, 'run');
@@ -76,17 +76,6 @@ const GENERATOR_VERSION = 1;
 // ImageNet-like shapes: mostly 500×375 / 500×333 and portrait; one in ten larger.
 const SHAPES = [[500, 375, 0.52], [500, 333, 0.16], [375, 500, 0.12], [333, 500, 0.1], [1024, 768, 0.07], [768, 1024, 0.03]];
 
-function mulberry(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One photo-like image as raw RGB: a four-colour gradient with low-frequency
  * waves, soft-edged blobs with their own gradient and fine texture, a 1/f-ish
@@ -94,7 +83,7 @@ function mulberry(seed) {
  * (~0.35 bytes/pixel at quality 90), unlike flat synthetic shapes.
  */
 function photo(i) {
-  const r = mulberry(0x9e3779b9 ^ Math.imul(i + 1, 2654435761));
+  const r = seededRandom(0x9e3779b9 ^ Math.imul(i + 1, 2654435761));
   let u = r();
   let [w, h] = [500, 375];
   for (const [sw, sh, p] of SHAPES) if ((u -= p) < 0) { [w, h] = [sw, sh]; break; }
