@@ -4,7 +4,7 @@
  */
 export class Progress {
   private readonly start = performance.now();
-  private lastPrint = 0;
+  private lastPrint = -Infinity;
   private readonly tty: boolean;
 
   constructor(
@@ -22,12 +22,13 @@ export class Progress {
     if (!finished && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
     this.lastPrint = now;
     const seconds = (now - this.start) / 1000;
-    const rate = done / Math.max(seconds, 1e-9);
+    // Under a second in, a rate is noise (the first update can come microseconds after the start).
+    const rate = seconds < 1 ? NaN : done / seconds;
     const eta = rate > 0 ? (this.total - done) / rate : Infinity;
     const width = 24;
     const filled = Math.round((width * Math.min(done, this.total)) / Math.max(this.total, 1));
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const line = `${this.label} ${bar} ${done}/${this.total} ${rate.toFixed(1)} ${this.unit}/s ETA ${formatSeconds(eta)}${extra ? ` ${extra}` : ''}`;
+    const line = `${this.label} ${bar} ${done}/${this.total} ${Number.isNaN(rate) ? '--' : rate.toFixed(1)} ${this.unit}/s ETA ${formatSeconds(eta)}${extra ? ` ${extra}` : ''}`;
     if (this.tty) this.stream.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
     else this.stream.write(`${line}\n`);
   }
