@@ -30,7 +30,8 @@ function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, expl
       throw new Error(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(saved[key])} (${where}); a resumed run keeps its settings`);
     }
   }
-  return { ...config, ...(saved as Partial<TrainConfig>), epochs: explicit.epochs ?? (saved.epochs as number) };
+  // The dataset may have moved since: this invocation's --data is used (its classes are checked).
+  return { ...config, ...(saved as Partial<TrainConfig>), data: config.data, epochs: explicit.epochs ?? (saved.epochs as number) };
 }
 
 function buildModel(config: TrainConfig, classes: number): tf.LayersModel {
@@ -62,11 +63,25 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
   const microBatch = config.batchSize / config.accumulate;
   const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
   const train = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
-  const val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
-  const stepsPerEpoch = Math.floor(train.batchesPerEpoch / config.accumulate);
-  const schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch });
+  let val: BatchLoader | undefined;
+  let schedule;
+  try {
+    val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
+    schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(train.batchesPerEpoch / config.accumulate) });
+  } catch (error) {
+    await Promise.all([train.close(), val?.close()]);
+    throw error;
+  }
   const optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
-  if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+  if (checkpoint) {
+    try {
+      await optimizer.setWeights(checkpoint.optimizerWeights(model));
+    } catch (error) {
+      optimizer.dispose();
+      await Promise.all([train.close(), val.close()]);
+      throw error;
+    }
+  }
   const state: TrainState = checkpoint?.state ?? {
     epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: savedConfig(config), classes: index.classes,
   };

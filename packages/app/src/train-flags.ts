@@ -87,6 +87,7 @@ export function parseTrainFlags(args: string[], env: Record<string, string | und
   const columns = numberFlag('columns', v.columns, { integer: true, min: 1 });
   if (columns !== undefined && columns !== 1 && columns !== 2) throw new Error(`--columns: expected 1 or 2, got '${v.columns}'`);
   const explicit: ExplicitFlags = {
+    ...(v.recipe !== undefined ? { recipe } : {}),
     arch: choiceFlag('arch', v.arch, ARCHS),
     columns: columns as 1 | 2 | undefined,
     width: numberFlag('width', v.width, { above: 0 }),

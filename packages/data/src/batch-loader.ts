@@ -48,6 +48,8 @@ export class BatchLoader {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (b: AssembledBatch) => void; reject: (e: Error) => void }>();
   private turn = 0;
+  private readonly exited = new Set<Worker>();
+  private failure: Error | undefined;
 
   private constructor(
     readonly index: PreparedIndex,
@@ -59,26 +61,35 @@ export class BatchLoader {
   ) {
     for (const worker of workers) {
       worker.on('message', (reply: LoaderWorkerReply) => this.settle(reply));
-      worker.on('error', (error) => this.failAll(new Error(`batch loader worker failed: ${error.message}`)));
+      worker.on('error', (error) => this.failAll(new Error(`batch loader worker for ${split.name} of ${index.source.path} failed: ${error.message}`)));
+      // A worker that is gone takes no more requests, and close() must not wait for it.
+      worker.once('exit', () => {
+        this.exited.add(worker);
+        this.failAll(this.failure ?? new Error(`batch loader worker for split '${split.name}' exited`));
+      });
     }
   }
 
   static async open(dir: string, options: LoaderOptions): Promise<BatchLoader> {
     const index = await readPreparedIndex(dir);
     const splitName = options.split ?? 'train';
-    const split = await PreparedSplit.open(dir, splitName, index);
     const { crop, batchSize } = options;
     if (!Number.isInteger(crop) || crop < 1 || crop > index.size) {
-      split.close();
       throw new Error(`crop ${crop} does not fit the prepared images of ${dir} (${index.size}×${index.size})`);
     }
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize} (loading ${dir})`);
+    const split = await PreparedSplit.open(dir, splitName, index);
     const augment = options.augment ?? splitName === 'train';
     const shuffle = options.shuffle ?? augment;
     const meanMode = options.mean ?? 'image';
     const sigma = options.lighting ?? (augment ? 0.1 : false);
     const needStats = meanMode !== 'none' || sigma !== false;
-    const { stats, meanImage } = needStats ? await readDatasetStats(dir) : { stats: undefined, meanImage: undefined };
+    const { stats, meanImage } = needStats
+      ? await readDatasetStats(dir).catch((error: Error) => {
+          split.close(); // its shard files are open
+          throw error;
+        })
+      : { stats: undefined, meanImage: undefined };
     const mean = meanMode === 'image' ? meanImage : meanMode === 'channel' ? stats!.channelMean : undefined;
     const pixel: PixelSettings = { crop, scale: options.scale ?? 1, ...(mean ? { mean } : {}) };
     const plan: AugmentPlan = { size: index.size, crop, augment, ...(sigma !== false ? { lighting: { eigen: stats!, sigma } } : {}) };
@@ -148,6 +159,7 @@ export class BatchLoader {
 
   private build(request: BatchRequest): Promise<AssembledBatch> {
     if (this.workers.length === 0) return assembleBatch(this.split, request, this.pixel);
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const worker = this.workers[this.turn++ % this.workers.length]!;
     const promise = new Promise<AssembledBatch>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
@@ -164,14 +176,16 @@ export class BatchLoader {
   }
 
   private failAll(error: Error): void {
+    this.failure ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
 
   /** Stops the workers and closes the shards. */
   async close(): Promise<void> {
+    this.failure ??= new Error('the batch loader is closed');
     await Promise.all(
-      this.workers.map((w) => new Promise<void>((resolve) => {
+      this.workers.filter((w) => !this.exited.has(w)).map((w) => new Promise<void>((resolve) => {
         w.once('exit', () => resolve());
         w.postMessage({ type: 'close' } satisfies LoaderWorkerMessage);
       })),

@@ -93,7 +93,7 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
   const shards = planShards(listing.splits, shardSize, seed);
 
   // The plan's fingerprint ties the folder to one source and one set of options.
-  const settings = { src: resolve(src), format: listing.format, size, encoding, jpegQuality, seed, valFraction: listing.heldOut ? valFraction : null, shardSize };
+  const settings = { src: resolve(src), format: listing.format, size, encoding, jpegQuality, seed, valFraction: listing.heldOut ? valFraction : null, shardSize, statsSample: options.statsSample ?? null };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(settings))
     .update(JSON.stringify(shards.map((s) => [s.file, s.items.map((i) => [i.source, i.label])])))
@@ -119,8 +119,9 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
   const results = new Map<PlannedShard, { records: Array<ShardRecord | undefined>; rejected: Array<{ file: string; reason: string } | undefined>; left: number }>();
   for (const shard of pending) results.set(shard, { records: [], rejected: [], left: shard.items.length });
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < work.length && !options.signal?.aborted) {
+    while (next < work.length && !options.signal?.aborted && !failed) {
       const { shard, item, slot } = work[next++]!;
       const result = results.get(shard)!;
       let input: DecodeInput | undefined;
@@ -140,7 +141,11 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
       if (--result.left === 0) {
         const records = result.records.filter((r): r is ShardRecord => r !== undefined);
         const rejected = result.rejected.filter((r): r is { file: string; reason: string } => r !== undefined);
-        await writeFileAtomic(join(out, shard.file), encodeShard({ size, encoding, rejected }, records));
+        // A failed write (disk full …) stops the other workers too: nothing is written after the error.
+        await writeFileAtomic(join(out, shard.file), encodeShard({ size, encoding, rejected }, records)).catch((error: Error) => {
+          failed = true;
+          throw new Error(`${join(out, shard.file)}: cannot write the shard (${error.message}); finished shards are kept, run again to resume`);
+        });
         results.delete(shard);
       }
     }

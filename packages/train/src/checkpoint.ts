@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '@alexnet/data';
 import { loadModel, saveModel } from './model-files.js';
@@ -87,14 +87,16 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   const hadOld = await stat(dir).then(() => true, () => false);
   if (hadOld) await rename(dir, retired);
   await rename(staging, dir);
-  if (hadOld) await rm(retired, { recursive: true, force: true });
+  // The renames are durable only once the parent folder itself is flushed.
+  const folder = await open(parent, 'r');
+  await folder.sync().finally(() => folder.close());
   await removeLeftovers(parent, basename(dir));
 }
 
-/** Staging folders of saves that never finished. */
+/** Staging folders of saves that never finished, and retired folders of earlier saves. */
 async function removeLeftovers(parent: string, name: string): Promise<void> {
   for (const entry of await readdir(parent)) {
-    if (entry.startsWith(`.${name}-new-`)) await rm(join(parent, entry), { recursive: true, force: true });
+    if (entry.startsWith(`.${name}-new-`) || entry.startsWith(`.${name}-old-`)) await rm(join(parent, entry), { recursive: true, force: true });
   }
 }
 
@@ -106,9 +108,13 @@ export async function resolveCheckpoint(dir: string): Promise<string> {
   if (await stat(join(dir, STATE_FILE)).then(() => true, () => false)) return dir;
   const parent = dirname(dir);
   const retired = (await readdir(parent).catch(() => [] as string[])).filter((e) => e.startsWith(`.${basename(dir)}-old-`));
+  // Normally at most one; if crashes left several, the one with the most steps is the newest.
+  let newest: { folder: string; step: number } | undefined;
   for (const entry of retired) {
-    if (await stat(join(parent, entry, STATE_FILE)).then(() => true, () => false)) return join(parent, entry);
+    const state = await readFile(join(parent, entry, STATE_FILE), 'utf8').then((t) => JSON.parse(t) as TrainState, () => undefined);
+    if (state && (newest === undefined || state.step > newest.step)) newest = { folder: join(parent, entry), step: state.step };
   }
+  if (newest) return newest.folder;
   throw new Error(`${dir}: not a checkpoint (no ${STATE_FILE}); expected a folder written by \`alexnet train\`, e.g. <run>/checkpoints/last`);
 }
 

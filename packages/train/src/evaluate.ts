@@ -27,7 +27,7 @@ export async function evaluateLoader(logits: tf.LayersModel, loader: BatchLoader
     seen += ys.shape[0];
     tf.dispose([scores, loss, xs, ys]);
   }
-  if (seen === 0) throw new Error('the validation split is empty');
+  if (seen === 0) throw new Error(`the validation split has no images to evaluate (dataset prepared from ${loader.index.source.path})`);
   const accuracy = meter.accuracy();
   const top1 = accuracy[1]!;
   const top5 = accuracy[k5]!;

@@ -42,8 +42,13 @@ export interface EpochMetrics extends Evaluation {
 
 /** Thrown when the loss stops being a number; the last checkpoint on disk is the last good one. */
 export class NonFiniteLossError extends Error {
-  constructor(value: number, epoch: number, batch: number, lastCheckpoint: string) {
-    super(`loss became ${value} at epoch ${epoch}, batch ${batch}: training stopped; ${lastCheckpoint} is the last good checkpoint (lower the learning rate, then --resume it)`);
+  constructor(value: number, epoch: number, batch: number, lastCheckpoint: string | undefined) {
+    super(
+      `loss became ${value} at epoch ${epoch}, batch ${batch}: training stopped; ` +
+        (lastCheckpoint
+          ? `${lastCheckpoint} is the last good checkpoint (lower the learning rate, then --resume it)`
+          : 'no checkpoint was written yet (lower the learning rate and start again)'),
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -101,7 +106,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     let learningRate = NaN;
     // A resumed run starts at the first micro-batch of the next step it had not taken.
     let batch = state.batchInEpoch * accumulate;
-    for await (const { xs, ys } of train.epoch(epoch, batch)) {
+    for await (const { xs, ys } of train.epoch(epoch, Math.min(batch, train.batchesPerEpoch))) {
       // 1. Forward with dropout on, cross-entropy on the logits, gradients of this micro-batch.
       const { value, grads } = tf.tidy(() => {
         const targets = tf.oneHot(ys, classes);
@@ -114,7 +119,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
         tf.dispose([...Object.values(grads), ...Object.values(sums)]);
-        throw new NonFiniteLossError(loss, epoch, batch, lastDir);
+        const saved = await stat(join(lastDir, 'state.json')).then(() => true, () => false);
+        throw new NonFiniteLossError(loss, epoch, batch, saved ? lastDir : undefined);
       }
       // 3. Sum gradients over the micro-batches of one step.
       if (micro === 0) sums = grads;
@@ -141,11 +147,12 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       // Let the event loop run: a step can finish with promises that are already resolved, and
       // without a turn of the loop a SIGINT handler (which fires `signal`) never gets to run.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // The epoch's last step goes on to validation (which checks the signal after its checkpoint).
+      if (state.batchInEpoch === stepsPerEpoch) break;
       if (options.signal?.aborted) {
         await checkpoint(lastDir);
         return { state, stopped: true };
       }
-      if (state.batchInEpoch === stepsPerEpoch) break;
     }
     tf.dispose(Object.values(sums));
 
