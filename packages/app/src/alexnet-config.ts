@@ -70,3 +70,8 @@ export function featureSizes(inputSize: number): { conv1: number; pool1: number;
   }
   return { conv1, pool1, pool2, pool5 };
 }
+
+/** Seed of the n-th (1-based) seeded dropout layer's mask stream for a model seed. */
+export function dropoutSeed(seed: number, stream: number): number {
+  return seed * 7919 + stream * 104729;
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { alexNetInitializers, type InitScheme } from '@alexnet/train';
 import { overlappingMaxPool, seededDropout } from '@alexnet/layers';
-import { FC_WIDTH, scaledWidth } from './alexnet-config.js';
+import { FC_WIDTH, dropoutSeed, scaledWidth } from './alexnet-config.js';
 
 /** Shapes the single-column "one weird trick" AlexNet; defaults are torchvision's. */
 export interface AlexNetOwtConfig {
@@ -54,7 +54,7 @@ export function alexNetOwt(overrides: Partial<AlexNetOwtConfig> = {}): tf.Sequen
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   for (const [stream, name] of ['fc6', 'fc7'].entries()) {
-    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + (stream + 1) * 104729 }));
+    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: dropoutSeed(config.seed, stream + 1) }));
     model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
   }
   model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...alexNetInitializers(config.init, 'fc8', config.seed) }));

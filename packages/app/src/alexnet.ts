@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { alexNetInitializers } from '@alexnet/train';
 import { groupedConv2d, lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
-import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
+import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, dropoutSeed, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
 
 /**
  * The paper's 8-layer network (§3.5): conv 96-256-384-384-256
@@ -42,7 +42,7 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   for (const [stream, name] of ['fc6', 'fc7'].entries()) {
     model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width, config.columns), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
     // Seeded per step, so a run with the same seed repeats on the same engine.
-    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: config.seed * 7919 + (stream + 1) * 104729 }));
+    model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: dropoutSeed(config.seed, stream + 1) }));
   }
   model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...alexNetInitializers(config.init, 'fc8', config.seed) }));
   model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, writeFileAtomic } from '@alexnet/data';
 import { averageViews, centerCropBatch, ConfusionMatrix, tenCropBatch, TopKMeter } from '@alexnet/eval';
-import { INFERENCE_BATCH, loadInference, runDirOf, type Inference } from './inference.js';
+import { loadInference, normalizedBatches, runDirOf, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
 export const EVAL_USAGE = `usage: alexnet eval --checkpoint <dir> [--data <prepared dir>] [--split val] [--ten-crop] [--json] [--out <dir>]
@@ -61,10 +61,7 @@ export async function runEval(args: string[], write: (text: string) => void = (t
   const progress = new Progress(`eval ${splitName}`, split.count, 'img');
   const started = performance.now();
   try {
-    for (let at = 0; at < split.count; at += INFERENCE_BATCH) {
-      const ids = Array.from({ length: Math.min(INFERENCE_BATCH, split.count - at) }, (_, i) => at + i);
-      const stored = await Promise.all(ids.map((i) => split.pixels(i)));
-      const images = tf.stack(stored.map((p) => inference.normalize(p))) as tf.Tensor4D;
+    for await (const { ids, images } of normalizedBatches(inference, split)) {
       const scores = scoreBatch(inference, images, tenCrop);
       const labels = ids.map((i) => split.labels[i]!);
       center.add(await scores.center.data(), labels);
@@ -75,7 +72,7 @@ export async function runEval(args: string[], write: (text: string) => void = (t
       predicted.dispose();
       if (scores.ten) ten.add(await scores.ten.data(), labels);
       tf.dispose([images, scores.center, ...(scores.ten ? [scores.ten] : [])]);
-      progress.update(at + ids.length);
+      progress.update(ids.at(-1)! + 1);
     }
   } finally {
     split.close();

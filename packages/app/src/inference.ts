@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readDatasetStats, readPreparedIndex, type PreparedIndex } from '@alexnet/data';
+import { centerView, cropFlipInto, readDatasetStats, readPreparedIndex, type PreparedIndex, type PreparedSplit } from '@alexnet/data';
 import { loadCheckpoint } from '@alexnet/train';
+import { logitsOf } from './alexnet.js';
 // Registers LRN, grouped convolution and seeded dropout, so the checkpoint's model.json loads.
 import '@alexnet/layers';
 
@@ -47,12 +48,12 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
   const size = index.size;
   const scale = config.scale;
   const meanMode = config.mean ?? 'image';
+  const mean = meanMode === 'image' ? meanImage : meanMode === 'channel' ? stats.channelMean : undefined;
+  // The loader's own pixel transform, over the whole image: (pixel − mean) · scale.
+  const whole = centerView(size, size);
   const normalize = (pixels: Uint8Array): tf.Tensor3D => {
     const out = new Float32Array(pixels.length);
-    for (let i = 0; i < pixels.length; i++) {
-      const mean = meanMode === 'image' ? meanImage[i]! : meanMode === 'channel' ? stats.channelMean[i % 3]! : 0;
-      out[i] = (pixels[i]! - mean) * scale;
-    }
+    cropFlipInto(out, 0, pixels, size, whole, { scale, ...(mean ? { mean } : {}) });
     return tf.tensor3d(out, [size, size, 3]);
   };
   const model = checkpoint.model;
@@ -61,7 +62,7 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
     checkpoint: checkpoint.dir,
     weightsId,
     model,
-    logits: tf.model({ inputs: model.inputs, outputs: model.getLayer('fc8').output as tf.SymbolicTensor }),
+    logits: logitsOf(model),
     features: tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor }),
     data,
     index,
@@ -75,6 +76,15 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
 
 /** Images per forward pass when scoring: small enough for any engine, large enough to be efficient. */
 export const INFERENCE_BATCH = 32;
+
+/** A split's stored images in file order, normalised as in training, INFERENCE_BATCH at a time; the caller disposes `images`. */
+export async function* normalizedBatches(inference: Inference, split: PreparedSplit): AsyncGenerator<{ ids: number[]; images: tf.Tensor4D }> {
+  for (let at = 0; at < split.count; at += INFERENCE_BATCH) {
+    const ids = Array.from({ length: Math.min(INFERENCE_BATCH, split.count - at) }, (_, i) => at + i);
+    const stored = await Promise.all(ids.map((i) => split.pixels(i)));
+    yield { ids, images: tf.tidy(() => tf.stack(stored.map((p) => inference.normalize(p))) as tf.Tensor4D) };
+  }
+}
 
 /** The run folder of a checkpoint at <run>/checkpoints/<name>. */
 export function runDirOf(checkpointDir: string): string {

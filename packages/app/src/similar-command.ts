@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
 import { centerCropBatch, contactSheetPng, FeatureIndex } from '@alexnet/eval';
 import { numberFlag } from './flag-values.js';
-import { INFERENCE_BATCH, loadInference, type Inference } from './inference.js';
+import { loadInference, normalizedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
 export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> --out sheet.png [--data <prepared dir>] [--split train] [--k 8]
@@ -22,13 +22,11 @@ async function featureIndex(inference: Inference, split: PreparedSplit): Promise
   const dim = inference.features.outputs[0]!.shape[1] as number;
   const index = new FeatureIndex(dim);
   const progress = new Progress(`features ${split.name}`, split.count, 'img');
-  for (let at = 0; at < split.count; at += INFERENCE_BATCH) {
-    const ids = Array.from({ length: Math.min(INFERENCE_BATCH, split.count - at) }, (_, i) => at + i);
-    const stored = await Promise.all(ids.map((i) => split.pixels(i)));
-    const vectors = tf.tidy(() => inference.features.predict(centerCropBatch(tf.stack(stored.map((p) => inference.normalize(p))) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
+  for await (const { ids, images } of normalizedBatches(inference, split)) {
+    const vectors = tf.tidy(() => inference.features.predict(centerCropBatch(images, inference.crop)) as tf.Tensor2D);
     index.add((await vectors.data()) as Float32Array, ids);
-    vectors.dispose();
-    progress.update(at + ids.length);
+    tf.dispose([vectors, images]);
+    progress.update(ids.at(-1)! + 1);
   }
   await mkdir(join(inference.data, 'features'), { recursive: true });
   await index.save(file);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
 import { BatchLoader, readPreparedIndex, writeFileAtomic } from '@alexnet/data';
-import { loadCheckpoint, parseLrSchedule, sgdMomentum, trainLoop, type EpochMetrics, type TrainState } from '@alexnet/train';
+import { loadCheckpoint, parseLrSchedule, sgdMomentum, trainLoop, type EpochMetrics, type SgdMomentumOptimizer, type TrainState } from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
 import { epochProgress, formatSeconds } from './progress.js';
@@ -63,41 +63,31 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
   const microBatch = config.batchSize / config.accumulate;
   const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
   const train = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
+  // Everything opened from here on is closed in the one finally below, whatever fails.
   let val: BatchLoader | undefined;
-  let schedule;
+  let optimizer: SgdMomentumOptimizer | undefined;
+  let stop: ReturnType<typeof stopOnSignals> | undefined;
   try {
     val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
-    schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(train.batchesPerEpoch / config.accumulate) });
-  } catch (error) {
-    await Promise.all([train.close(), val?.close()]);
-    throw error;
-  }
-  const optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
-  if (checkpoint) {
-    try {
-      await optimizer.setWeights(checkpoint.optimizerWeights(model));
-    } catch (error) {
-      optimizer.dispose();
-      await Promise.all([train.close(), val.close()]);
-      throw error;
-    }
-  }
-  const state: TrainState = checkpoint?.state ?? {
-    epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, config: savedConfig(config), classes: index.classes,
-  };
-  state.config = savedConfig(config);
-  await writeFileAtomic(
-    join(runDir, 'config.json'),
-    JSON.stringify({ ...config, engine: report.engine, params: model.countParams(), classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
-  );
-  log(`${config.arch} (${config.columns} column${config.columns > 1 ? 's' : ''}, width ${config.width}) at ${config.crop}×${config.crop}: ${model.countParams().toLocaleString('en-US')} parameters; ` +
-    `${train.count} training, ${val.count} validation images; ${report.engine}; run folder ${runDir}` + (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''));
+    const schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(train.batchesPerEpoch / config.accumulate) });
+    optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
+    if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+    const state: TrainState = {
+      ...(checkpoint?.state ?? { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, classes: index.classes }),
+      config: savedConfig(config),
+    };
+    const params = model.countParams();
+    await writeFileAtomic(
+      join(runDir, 'config.json'),
+      JSON.stringify({ ...config, engine: report.engine, params, classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
+    );
+    log(`${config.arch} (${config.columns} column${config.columns > 1 ? 's' : ''}, width ${config.width}) at ${config.crop}×${config.crop}: ${params.toLocaleString('en-US')} parameters; ` +
+      `${train.count} training, ${val.count} validation images; ${report.engine}; run folder ${runDir}` + (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''));
 
-  // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
-  const stop = stopOnSignals('saving a checkpoint after this step');
-  const started = performance.now();
-  let last: EpochMetrics | undefined;
-  try {
+    // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
+    stop = stopOnSignals('saving a checkpoint after this step');
+    const started = performance.now();
+    let last: EpochMetrics | undefined;
     const result = await trainLoop({
       logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: stop.signal,
       onBatch: epochProgress(config.epochs, config.batchSize),
@@ -124,8 +114,8 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
     }
     throw error;
   } finally {
-    stop.release();
-    optimizer.dispose();
-    await Promise.all([train.close(), val.close()]);
+    stop?.release();
+    optimizer?.dispose();
+    await Promise.all([train.close(), val?.close()]);
   }
 }

@@ -24,7 +24,7 @@ export interface BackendReport {
 
 function summarize(engine: EngineName, attempts: EngineAttempt[]): string {
   const used = attempts.find((a) => a.status === 'used');
-  const passed = attempts.filter((a) => a !== used && a.status !== 'not tried');
+  const passed = attempts.filter((a) => a !== used);
   const why = passed.map((a) => `${a.engine}: ${a.status} (${a.detail})`).join('; ');
   return `engine: ${engine} — ${used?.detail ?? ''}${why ? `; passed over ${why}` : ''}`;
 }

@@ -3,7 +3,7 @@ import { ENGINE_PACKAGES, type EngineName } from './engines.js';
 import { registerWasmTrainingKernels } from './wasm/register-wasm-kernels.js';
 
 /** Why an engine was or was not used. */
-export type EngineStatus = 'used' | 'not installed' | 'failed to load' | 'no GPU' | 'not tried';
+export type EngineStatus = 'used' | 'not installed' | 'failed to load' | 'no GPU';
 
 export interface EngineAttempt {
   engine: EngineName;

@@ -37,9 +37,14 @@ export function epochOrder(count: number, seed: number, epoch: number, shuffle: 
 export function planBatch(indices: Int32Array, firstPosition: number, seed: number, epoch: number, plan: AugmentPlan): BatchRequest {
   const views = new Int32Array(indices.length * 3);
   const shifts = new Float32Array(indices.length * 3);
+  const center = centerView(plan.size, plan.crop);
   for (let b = 0; b < indices.length; b++) {
+    if (!plan.augment && !plan.lighting) {
+      views.set([center.top, center.left, 0], b * 3);
+      continue; // nothing random to draw
+    }
     const random = seededRandom(hashSeed(seed, epoch, firstPosition + b));
-    const view = plan.augment ? randomView(random, plan.size, plan.crop) : centerView(plan.size, plan.crop);
+    const view = plan.augment ? randomView(random, plan.size, plan.crop) : center;
     views.set([view.top, view.left, view.flip ? 1 : 0], b * 3);
     if (plan.lighting) shifts.set(lightingShift(plan.lighting.eigen, drawLightingAlphas(random, plan.lighting.sigma)), b * 3);
   }

@@ -5,17 +5,8 @@ import { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';
 import { PreparedSplit, readPreparedIndex, type PreparedIndex } from './prepared-dataset.js';
 
 /** `<dir>/stats.json`: the training split's colour statistics (§2, §4.1), on the 0–255 scale. */
-export interface DatasetStats {
-  channelMean: [number, number, number];
-  /** Descending. */
-  eigenvalues: [number, number, number];
-  /** eigenvectors[i] belongs to eigenvalues[i]; unit length. */
-  eigenvectors: [[number, number, number], [number, number, number], [number, number, number]];
-  covariance: number[][];
-  pixelScale: 255;
-  /** Images the statistics were computed from (all of the split unless a sample was asked for). */
-  samples: number;
-  pixels: number;
+export interface DatasetStats extends RgbStatistics {
+  /** The split they were computed from; `samples` says how many of its images. */
   split: string;
   /** The per-pixel mean image: float32 little-endian, size×size×3, channels last. */
   meanImage: string;
@@ -46,26 +37,16 @@ export async function computeDatasetStats(dir: string, options: StatsOptions = {
     const total = Math.min(split.count, options.sample ?? Infinity);
     if (total < 1) throw new Error(`${dir}: split '${splitName}' has no images to compute statistics from`);
     const accumulator = new PixelStatistics(index.size);
+    const scratch = Buffer.allocUnsafe(index.size * index.size * 3); // add() keeps nothing of the image
     for (let i = 0; i < total; i++) {
       options.signal?.throwIfAborted();
-      accumulator.add(await split.pixels(i));
+      accumulator.add(await split.pixels(i, scratch));
       options.onProgress?.(i + 1, total);
     }
     const rgb: RgbStatistics = accumulator.result();
     const meanImage = accumulator.meanImage();
     await writeFileAtomic(join(dir, MEAN_IMAGE_FILE), new Uint8Array(meanImage.buffer, meanImage.byteOffset, meanImage.byteLength));
-    const stats: DatasetStats = {
-      channelMean: rgb.channelMean,
-      eigenvalues: rgb.eigenvalues,
-      eigenvectors: rgb.eigenvectors,
-      covariance: rgb.covariance,
-      pixelScale: 255,
-      samples: rgb.samples,
-      pixels: rgb.pixels,
-      split: splitName,
-      meanImage: MEAN_IMAGE_FILE,
-      size: index.size,
-    };
+    const stats: DatasetStats = { ...rgb, split: splitName, meanImage: MEAN_IMAGE_FILE, size: index.size };
     await writeFileAtomic(join(dir, STATS_FILE), JSON.stringify(stats, null, 2) + '\n');
     return stats;
   } finally {

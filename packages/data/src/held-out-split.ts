@@ -10,7 +10,11 @@ export function heldOutSplit<T extends LabelledFile>(items: T[], valFraction: nu
   if (!(valFraction > 0 && valFraction < 1)) throw new Error(`val fraction must be in (0, 1), got ${valFraction}`);
   const random = seededRandom(seed);
   const byClass = new Map<number, T[]>();
-  for (const item of items) byClass.set(item.label, [...(byClass.get(item.label) ?? []), item]);
+  for (const item of items) {
+    const members = byClass.get(item.label);
+    if (members) members.push(item);
+    else byClass.set(item.label, [item]);
+  }
   const train: T[] = [];
   const val: T[] = [];
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {

@@ -13,8 +13,8 @@ export { listDataset, detectDatasetFormat, DATASET_FORMATS, type DatasetFormat, 
 export { writeSyntheticShapes, shapeSvg, SHAPE_CLASSES, type ShapeClass, type SyntheticShapesOptions } from './synthetic-shapes.js';
 
 // Prepared datasets: shards, index, statistics.
-export { prepareDataset, PrepareInterrupted, INDEX_FILE, REJECTED_FILE, type PrepareOptions, type PrepareSummary } from './prepare-dataset.js';
-export { PreparedSplit, readPreparedIndex, type PreparedIndex, type PreparedSplitInfo } from './prepared-dataset.js';
+export { prepareDataset, PrepareInterrupted, REJECTED_FILE, type PrepareOptions, type PrepareSummary } from './prepare-dataset.js';
+export { PreparedSplit, readPreparedIndex, INDEX_FILE, type PreparedIndex, type PreparedSplitInfo } from './prepared-dataset.js';
 export { ShardReader, encodeShard, SHARD_MAGIC, type ShardHeader, type ShardEncoding, type ShardRecord } from './shard-file.js';
 export { computeDatasetStats, readDatasetStats, STATS_FILE, MEAN_IMAGE_FILE, type DatasetStats, type StatsOptions } from './dataset-stats.js';
 export { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';

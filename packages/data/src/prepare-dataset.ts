@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { writeFileAtomic } from './atomic-write.js';
 import { listDataset, type DatasetFormat, type ImageSource } from './dataset-listing.js';
 import { computeDatasetStats, MEAN_IMAGE_FILE, readDatasetStats, STATS_FILE, type DatasetStats } from './dataset-stats.js';
-import type { PreparedIndex } from './prepared-dataset.js';
+import { INDEX_FILE, type PreparedIndex } from './prepared-dataset.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 import { rejectionReason, resizeAndCenterCrop, type DecodeInput } from './resize-crop.js';
-import { encodeShard, ShardReader, type ShardEncoding, type ShardRecord } from './shard-file.js';
+import { encodeShard, ShardReader, type ShardEncoding, type ShardHeader, type ShardRecord } from './shard-file.js';
 
 export interface PrepareOptions {
   /** Detected from the tree when not given. */
@@ -55,7 +55,6 @@ interface PlannedShard {
   items: ImageSource[];
 }
 
-export const INDEX_FILE = 'index.json';
 export const REJECTED_FILE = 'rejected.json';
 const PLAN_FILE = 'prepare-plan.json';
 
@@ -104,13 +103,16 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
   const total = shards.reduce((n, s) => n + s.items.length, 0);
   let done = 0;
   const pending: PlannedShard[] = [];
-  let reusedShards = 0;
+  // What each finished shard holds: read from complete shards of an earlier run, or noted as it is written.
+  const finished = new Map<PlannedShard, { count: number; rejected: Array<{ file: string; reason: string }> }>();
   for (const shard of shards) {
-    if (isCompleteShard(join(out, shard.file))) {
-      reusedShards++;
+    const header = completeShardHeader(join(out, shard.file));
+    if (header) {
+      finished.set(shard, { count: header.count, rejected: header.rejected });
       done += shard.items.length;
     } else pending.push(shard);
   }
+  const reusedShards = finished.size;
   await removeStaleTemporaries(out);
   options.onProgress?.('images', done, total);
 
@@ -146,6 +148,7 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
           failed = true;
           throw new Error(`${join(out, shard.file)}: cannot write the shard (${error.message}); finished shards are kept, run again to resume`);
         });
+        finished.set(shard, { count: records.length, rejected });
         results.delete(shard);
       }
     }
@@ -153,16 +156,14 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
   await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, work.length)) }, worker));
   if (options.signal?.aborted) throw new PrepareInterrupted(out);
 
-  // Everything below is derived from the shards alone.
   const splits: PreparedIndex['splits'] = {};
   const rejected = [...listing.rejected];
   for (const shard of shards) {
-    const reader = ShardReader.open(join(out, shard.file));
+    const { count, rejected: lost } = finished.get(shard)!;
     const info = (splits[shard.split] ??= { count: 0, shards: [] });
-    info.count += reader.header.count;
-    info.shards.push({ file: shard.file, count: reader.header.count });
-    rejected.push(...reader.header.rejected);
-    reader.close();
+    info.count += count;
+    info.shards.push({ file: shard.file, count });
+    rejected.push(...lost);
   }
   for (const name of ['train', 'val']) splits[name] ??= { count: 0, shards: [] };
   if (splits.train!.count === 0) throw new Error(`${src}: no usable training images (see ${join(out, REJECTED_FILE)})`);
@@ -216,12 +217,14 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-function isCompleteShard(path: string): boolean {
+/** The header of a complete shard, or undefined when it is absent or damaged (then it is rebuilt). */
+function completeShardHeader(path: string): ShardHeader | undefined {
   try {
-    ShardReader.open(path).close();
-    return true;
+    const reader = ShardReader.open(path);
+    reader.close();
+    return reader.header;
   } catch {
-    return false; // absent, or damaged by something other than us: rebuilt
+    return undefined;
   }
 }
 

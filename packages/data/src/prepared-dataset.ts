@@ -4,6 +4,9 @@ import sharp from 'sharp';
 import type { DatasetFormat } from './dataset-listing.js';
 import { ShardReader, type ShardEncoding } from './shard-file.js';
 
+/** The index file's name: written last by prepare, so its presence means the dataset is complete. */
+export const INDEX_FILE = 'index.json';
+
 /** `<dir>/index.json` of a prepared dataset; written last, so its presence means the dataset is complete. */
 export interface PreparedIndex {
   format: 'alexnet-prepared';
@@ -29,7 +32,7 @@ export interface PreparedSplitInfo {
 }
 
 export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
-  const file = join(dir, 'index.json');
+  const file = join(dir, INDEX_FILE);
   let index: PreparedIndex;
   try {
     index = JSON.parse(await readFile(file, 'utf8')) as PreparedIndex;
@@ -62,7 +65,7 @@ export class PreparedSplit {
     index ??= await readPreparedIndex(dir);
     const info = index.splits[split];
     if (info === undefined) {
-      throw new Error(`${join(dir, 'index.json')}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
+      throw new Error(`${join(dir, INDEX_FILE)}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
     }
     const shards: ShardReader[] = [];
     try {
@@ -90,7 +93,7 @@ export class PreparedSplit {
       sources.push(...s.header.sources);
       at += s.header.count;
     });
-    if (at !== info.count) throw new Error(`${join(dir, 'index.json')}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
+    if (at !== info.count) throw new Error(`${join(dir, INDEX_FILE)}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
     return new PreparedSplit(split, index.size, index.encoding, labels, sources, shards, shardOf, firstOf);
   }
 

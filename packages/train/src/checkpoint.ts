@@ -28,7 +28,8 @@ export interface TrainState {
 /** An optimizer slot as tf.Optimizer's getWeights/setWeights exchange them. */
 export type OptimizerSlot = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
 
-const STATE_FILE = 'state.json';
+/** Written last into a checkpoint folder: its presence means the folder is complete. */
+export const STATE_FILE = 'state.json';
 const OPTIMIZER_JSON = 'optimizer.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
 
@@ -40,7 +41,7 @@ interface OptimizerFile {
 }
 
 /** The tf.Variable behind each trainable weight of a model, in model order. */
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchLoader } from '@alexnet/data';
-import { saveCheckpoint, type TrainState } from './checkpoint.js';
+import { saveCheckpoint, STATE_FILE, trainableVariables, type TrainState } from './checkpoint.js';
 import { evaluateLoader, type Evaluation } from './evaluate.js';
 import type { LrSchedule } from './lr-schedules.js';
 
@@ -87,7 +87,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   const { logits, model, optimizer, schedule, train, val, runDir } = options;
   const accumulate = options.accumulate ?? 1;
   const classes = options.state.classes.length;
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = trainableVariables(model);
   const stepsPerEpoch = Math.floor(train.batchesPerEpoch / accumulate);
   if (stepsPerEpoch < 1) throw new Error(`an epoch of ${train.count} images has no full step of ${accumulate}×${train.batchSize} images`);
   const lastDir = join(runDir, 'checkpoints', 'last');
@@ -119,7 +119,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
         tf.dispose([...Object.values(grads), ...Object.values(sums)]);
-        const saved = await stat(join(lastDir, 'state.json')).then(() => true, () => false);
+        const saved = await stat(join(lastDir, STATE_FILE)).then(() => true, () => false);
         throw new NonFiniteLossError(loss, epoch, batch, saved ? lastDir : undefined);
       }
       // 3. Sum gradients over the micro-batches of one step.
@@ -137,9 +137,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       // 4. One SGD step with the schedule's learning rate for this step.
       learningRate = schedule.learningRate(state.schedule as never, { epoch, step: state.batchInEpoch });
       optimizer.setLearningRate(learningRate);
-      const averaged = tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, accumulate === 1 ? g.clone() : tf.div(g, accumulate)])));
+      const averaged = accumulate === 1 ? sums : tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, tf.div(g, accumulate)])));
       optimizer.applyGradients(averaged);
-      tf.dispose([...Object.values(averaged), ...Object.values(sums)]);
+      tf.dispose([...new Set([...Object.values(averaged), ...Object.values(sums)])]);
       sums = {};
       micro = 0;
       state = { ...state, step: state.step + 1, batchInEpoch: state.batchInEpoch + 1 };
