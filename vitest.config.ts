@@ -5,7 +5,13 @@ const packages = ['backend', 'data', 'layers', 'parallel', 'train', 'eval', 'app
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 // Tests import sibling packages from source, so `npm test` needs no build.
-const alias = Object.fromEntries(packages.map((name) => [`@alexnet/${name}`, src(name)]));
+const alias = {
+  ...Object.fromEntries(packages.map((name) => [`@alexnet/${name}`, src(name)])),
+  // Helpers shared by the packages' tests; not a package. The engine matrix is its own entry:
+  // it loads every engine when imported.
+  '@alexnet/test-support/engines': fileURLToPath(new URL('./test-support/engines.ts', import.meta.url)),
+  '@alexnet/test-support': fileURLToPath(new URL('./test-support/index.ts', import.meta.url)),
+};
 
 export default defineConfig({
   resolve: { alias },

@@ -9,6 +9,8 @@ export interface InitBackendOptions {
   log?: ((line: string) => void) | null;
   /** Environment to read ALEXNET_BACKEND from when `prefer` is not given. */
   env?: Record<string, string | undefined>;
+  /** Let TensorFlow's start-up log lines through (they are hidden unless TF_CPP_MIN_LOG_LEVEL is set). */
+  verbose?: boolean;
 }
 
 export interface BackendReport {
@@ -50,7 +52,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       attempts.push({ engine, status: 'used', detail: 'TensorFlow C library on the CPU, through @tensorflow/tfjs-node-gpu' });
       break;
     }
-    const attempt = await loadEngine(engine);
+    const attempt = await loadEngine(engine, { verbose: options.verbose ?? false });
     attempts.push(attempt);
     if (attempt.status === 'used') break;
     if (prefer !== 'auto') {

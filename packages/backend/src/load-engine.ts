@@ -37,17 +37,36 @@ async function importEngine(pkg: string): Promise<EngineAttempt['status'] | { er
   }
 }
 
+/**
+ * TensorFlow logs its start-up (CPU features, oneDNN) to stderr as it loads;
+ * those lines stay out of the user's output unless they set
+ * TF_CPP_MIN_LOG_LEVEL themselves or ask for them (`verbose`). Level 1 hides
+ * INFO lines and keeps warnings and errors.
+ */
+export function quietTensorFlowLogs(verbose: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  if (!verbose && env.TF_CPP_MIN_LOG_LEVEL === undefined) env.TF_CPP_MIN_LOG_LEVEL = '1';
+}
+
+/** One line for a native engine that is installed but does not load. */
+function nativeLoadFailure(pkg: string, error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const missing = /tfjs_binding\.node\) can not be found at path: (\S+?)\.?\s/.exec(message);
+  if (missing) return `${pkg}: its native binding is not built (no ${missing[1]}); installNativeEngine() from @alexnet/backend builds it`;
+  return `${pkg}: ${firstLine(error)} (installNativeEngine() from @alexnet/backend rebuilds its binding)`;
+}
+
 /** Imports one engine's package and makes it tfjs's active backend. */
-export async function loadEngine(engine: EngineName): Promise<EngineAttempt> {
+export async function loadEngine(engine: EngineName, options: { verbose?: boolean } = {}): Promise<EngineAttempt> {
   const { pkg, tfBackend } = ENGINE_PACKAGES[engine];
+  if (engine === 'node' || engine === 'node-gpu') quietTensorFlowLogs(options.verbose ?? false);
   if (engine !== 'cpu') {
     const imported = await importEngine(pkg);
     if (imported === 'not installed') {
       return { engine, status: 'not installed', detail: `${pkg} is not installed` };
     }
     if (typeof imported === 'object') {
-      const hint = engine === 'wasm' ? '' : ` (its native TensorFlow library may be missing: run \`npm rebuild ${pkg}\` on a machine with network access)`;
-      return { engine, status: 'failed to load', detail: `${pkg}: ${firstLine(imported.error)}${hint}` };
+      const detail = engine === 'wasm' ? `${pkg}: ${firstLine(imported.error)}` : nativeLoadFailure(pkg, imported.error);
+      return { engine, status: 'failed to load', detail };
     }
   }
   if (engine === 'wasm') registerWasmTrainingKernels();
@@ -64,7 +83,7 @@ export async function loadEngine(engine: EngineName): Promise<EngineAttempt> {
       return {
         engine,
         status: 'no GPU',
-        detail: `${pkg} loaded but TensorFlow found no CUDA GPU (check the NVIDIA driver, CUDA 11.2 and cuDNN 8.1, and CUDA_VISIBLE_DEVICES)`,
+        detail: `${pkg} loaded but TensorFlow found no CUDA GPU (check the NVIDIA driver, the CUDA and cuDNN versions its TensorFlow was built for, and CUDA_VISIBLE_DEVICES)`,
       };
     }
   }

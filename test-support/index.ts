@@ -1,0 +1,3 @@
+// Helpers for the packages' tests. The engine matrix is '@alexnet/test-support/engines'.
+export { temporaryFolder } from './temporary-folder.js';
+export { fakeElf, fakeSitePackages } from './fake-tensorflow.js';
