@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@alexnet/backend';
 import { parseDemoFlags, USAGE } from './demo-flags.js';
 import { runDemo } from './demo.js';
+import { ENGINE_USAGE, runEngine } from './engine-command.js';
 import { EVAL_USAGE, runEval } from './eval-command.js';
 import { FILTERS_USAGE, runFilters } from './filters-command.js';
 import { PREDICT_USAGE, runPredict } from './predict-command.js';
@@ -22,6 +23,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   demo: { usage: USAGE, engine: false, run: (args) => runDemo(parseDemoFlags(args)) },
+  engine: { usage: ENGINE_USAGE, engine: false, run: runEngine },
   prepare: { usage: PREPARE_USAGE, engine: false, run: runPrepare },
   stats: { usage: STATS_USAGE, engine: false, run: runStats },
   train: { usage: TRAIN_USAGE, engine: false, run: runTrain },

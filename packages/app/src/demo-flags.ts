@@ -16,6 +16,7 @@ commands:
   filters   the first layer's kernels as a picture, Figure 3 (alexnet filters --help)
   similar   the training images nearest in fc7 feature space, Figure 4 (alexnet similar --help)
   summary   each layer's output shape and parameter count (alexnet summary --help)
+  engine    the tensor engines and their status; \`engine install\` makes the native one usable (alexnet engine --help)
 
 demo flags (defaults in brackets):
   --backend auto|node-gpu|node|wasm|cpu [${DEFAULT_DEMO.backend}]   also ALEXNET_BACKEND

@@ -5,11 +5,16 @@
 export class Progress {
   private readonly start = performance.now();
   private lastPrint = -Infinity;
+  /** A terminal line is drawn and not yet ended. */
+  private open = false;
+  /** The final line has been printed: later updates to the same total add nothing. */
+  private done = false;
   private readonly tty: boolean;
 
   constructor(
     private readonly label: string,
-    private readonly total: number,
+    /** Unknown totals draw no bar and no ETA. */
+    private readonly total: number | undefined,
     private readonly unit: string,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
@@ -18,19 +23,35 @@ export class Progress {
 
   update(done: number, extra = ''): void {
     const now = performance.now();
-    const finished = done >= this.total;
+    const finished = this.total !== undefined && done >= this.total;
+    if (finished && this.done) return;
     if (!finished && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
+    this.done = finished;
     this.lastPrint = now;
     const seconds = (now - this.start) / 1000;
     // Under a second in, a rate is noise (the first update can come microseconds after the start).
     const rate = seconds < 1 ? NaN : done / seconds;
-    const eta = rate > 0 ? (this.total - done) / rate : Infinity;
-    const width = 24;
-    const filled = Math.round((width * Math.min(done, this.total)) / Math.max(this.total, 1));
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const line = `${this.label} ${bar} ${done}/${this.total} ${Number.isNaN(rate) ? '--' : rate.toFixed(1)} ${this.unit}/s ETA ${formatSeconds(eta)}${extra ? ` ${extra}` : ''}`;
-    if (this.tty) this.stream.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
-    else this.stream.write(`${line}\n`);
+    const rateText = `${Number.isNaN(rate) ? '--' : rate.toFixed(1)} ${this.unit}/s`;
+    let line: string;
+    if (this.total === undefined) {
+      line = `${this.label} ${done} ${this.unit} ${rateText}${extra ? ` ${extra}` : ''}`;
+    } else {
+      const eta = rate > 0 ? (this.total - done) / rate : Infinity;
+      const width = 24;
+      const filled = Math.round((width * Math.min(done, this.total)) / Math.max(this.total, 1));
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      line = `${this.label} ${bar} ${done}/${this.total} ${rateText} ETA ${formatSeconds(eta)}${extra ? ` ${extra}` : ''}`;
+    }
+    if (this.tty) {
+      this.stream.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
+      this.open = !finished;
+    } else this.stream.write(`${line}\n`);
+  }
+
+  /** Ends an open line on a terminal (for a total that was unknown or not reached). */
+  end(): void {
+    if (this.open) this.stream.write('\n');
+    this.open = false;
   }
 }
 
