@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@alexnet/backend';
+import { describe, expect, it } from 'vitest';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { LocalResponseNormalization, lrn } from './index.js';
 
 /** The paper's formula in float64, channels last. */
@@ -60,11 +60,7 @@ interface TorchFixture {
   cases: Array<{ size: number; alpha: number; beta: number; k: number; output: number[]; inputGradient: number[] }>;
 }
 
-describe('LocalResponseNormalization', () => {
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm', log: null });
-  });
-
+describeEachEngine('LocalResponseNormalization numerics', () => {
   it.each([false, true])('matches the float64 formula (alphaDividedBySize %s)', (divided) => {
     // Large activations so that the α term matters at α=1e-4.
     const values = Float32Array.from({ length: 2 * 3 * 3 * 7 }, (_, i) => 40 * Math.sin(i * 1.7));
@@ -76,8 +72,7 @@ describe('LocalResponseNormalization', () => {
     }
   });
 
-  it.each(['wasm', 'cpu'])('values and gradients match the float64 formula on %s', async (engine) => {
-    await tf.setBackend(engine);
+  it('values and gradients match the float64 formula', () => {
     const shape: [number, number, number, number] = [2, 3, 2, 9];
     const size = shape.reduce((a, b) => a * b);
     const values = Float32Array.from({ length: size }, (_, i) => 30 * Math.sin(i * 0.9));
@@ -94,7 +89,6 @@ describe('LocalResponseNormalization', () => {
       expect(maxRelativeError(out, lrnReference(values, 9, n, k, alpha, beta))).toBeLessThan(1e-5);
       expect(maxRelativeError(grad, lrnGradientReference(values, upstream, 9, n, k, alpha, beta))).toBeLessThan(1e-5);
     }
-    await tf.setBackend('wasm');
   });
 
   it('with alphaDividedBySize equals torch.nn.LocalResponseNorm (fixtures/lrn-torch.py)', async () => {
@@ -127,6 +121,9 @@ describe('LocalResponseNormalization', () => {
     }
     expect(() => lrn({ groups: 3, name: 'n' }).apply(tf.zeros([1, 1, 1, 8]))).toThrow("channels (8) must be a multiple of groups (3)");
   });
+});
+
+describe('LocalResponseNormalization', () => {
 
   it('rejects an even window', () => {
     expect(() => lrn({ size: 4 })).toThrow('size must be an odd positive integer, got 4');
