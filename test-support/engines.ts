@@ -36,6 +36,17 @@ export async function useEngine(engine: TestEngine): Promise<void> {
   await loadEngine(engine as EngineName);
 }
 
+/** Runs `body` with another engine active (e.g. the cpu engine as a reference), then restores the current one. */
+export async function onEngine<T>(engine: TestEngine, body: () => T | Promise<T>): Promise<T> {
+  const current = tf.getBackend();
+  await useEngine(engine);
+  try {
+    return await body();
+  } finally {
+    await tf.setBackend(current);
+  }
+}
+
 /**
  * `describe(title on <engine>)` for each engine, with that engine active in it.
  * `engines` narrows the list (e.g. engines whose kernels a test is about).

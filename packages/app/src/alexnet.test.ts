@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@alexnet/backend';
+import { describeEachEngine, onEngine } from '@alexnet/test-support/engines';
 import { GroupedConv2D, LocalResponseNormalization } from '@alexnet/layers';
 import { alexNet, logitsOf } from './alexnet.js';
 import { featureSizes } from './alexnet-config.js';
@@ -57,35 +58,39 @@ describe('alexNet', () => {
     expect(std).toBeLessThan(0.0105);
     model.dispose();
   });
-
-  it('trains on wasm with the same gradients as the cpu engine', async () => {
-    const grads = async (engine: string) => {
-      await tf.setBackend(engine);
-      const model = alexNet({ classes: 10, inputSize: 67, width: 0.125, init: 'he', seed: 3, dropout: 0 });
-      const logits = logitsOf(model);
-      const result = tf.tidy(() => {
-        const x = tf.tensor4d(Float32Array.from({ length: 3 * 67 * 67 * 3 }, (_, i) => Math.sin(i * 0.01) * 2), [3, 67, 67, 3]);
-        const ys = tf.oneHot(tf.tensor1d([1, 2, 3], 'int32'), 10);
-        const { value, grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, logits.apply(x) as tf.Tensor) as tf.Scalar);
-        return { loss: value.dataSync()[0]!, grads: Object.values(g).map((t) => t.dataSync().slice()) };
-      });
-      model.dispose();
-      return result;
-    };
-    const wasm = await grads('wasm');
-    const cpu = await grads('cpu');
-    await tf.setBackend('wasm');
-    expect(wasm.loss).toBeCloseTo(cpu.loss, 5);
-    expect(wasm.grads).toHaveLength(16);
-    wasm.grads.forEach((g, i) => {
-      const ref = cpu.grads[i]!;
-      let diff = 0;
-      let scale = 0;
-      for (let j = 0; j < ref.length; j++) {
-        diff = Math.max(diff, Math.abs(g[j]! - ref[j]!));
-        scale = Math.max(scale, Math.abs(ref[j]!));
-      }
-      expect(diff / scale).toBeLessThan(1e-4);
-    });
-  });
 });
+
+describeEachEngine(
+  'alexNet training gradients',
+  () => {
+    it("has the cpu engine's loss and gradients (relative 1e-4)", async () => {
+      const grads = () => {
+        const model = alexNet({ classes: 10, inputSize: 67, width: 0.125, init: 'he', seed: 3, dropout: 0 });
+        const logits = logitsOf(model);
+        const result = tf.tidy(() => {
+          const x = tf.tensor4d(Float32Array.from({ length: 3 * 67 * 67 * 3 }, (_, i) => Math.sin(i * 0.01) * 2), [3, 67, 67, 3]);
+          const ys = tf.oneHot(tf.tensor1d([1, 2, 3], 'int32'), 10);
+          const { value, grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, logits.apply(x) as tf.Tensor) as tf.Scalar);
+          return { loss: value.dataSync()[0]!, grads: Object.values(g).map((t) => t.dataSync().slice()) };
+        });
+        model.dispose();
+        return result;
+      };
+      const here = grads();
+      const cpu = await onEngine('cpu', grads);
+      expect(here.loss).toBeCloseTo(cpu.loss, 5);
+      expect(here.grads).toHaveLength(16);
+      here.grads.forEach((g, i) => {
+        const ref = cpu.grads[i]!;
+        let diff = 0;
+        let scale = 0;
+        for (let j = 0; j < ref.length; j++) {
+          diff = Math.max(diff, Math.abs(g[j]! - ref[j]!));
+          scale = Math.max(scale, Math.abs(ref[j]!));
+        }
+        expect(diff / scale).toBeLessThan(1e-4);
+      });
+    });
+  },
+  ['wasm', 'node'],
+);

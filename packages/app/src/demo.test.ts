@@ -1,15 +1,16 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { loadModel } from '@alexnet/train';
 import { LocalResponseNormalization, SeededDropout } from '@alexnet/layers';
 import { DEFAULT_DEMO } from './demo-config.js';
 import { runDemo } from './demo.js';
 
-describe('runDemo', () => {
+describeEachEngine('runDemo', (engine) => {
   it('runs the whole pipeline at a tiny size and writes a complete run folder', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'demo-'));
+    const root = await temporaryFolder('demo');
     const lines: string[] = [];
     const config = {
       ...DEFAULT_DEMO,
@@ -23,6 +24,7 @@ describe('runDemo', () => {
       epochs: 2,
       lrDropEpoch: 2,
       batchSize: 8,
+      backend: engine,
     };
     const result = await runDemo(config, (line) => lines.push(line));
     expect(lines.some((l) => /^top-1\s+\d+\.\d %$/.test(l))).toBe(true);

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { runEval } from './eval-command.js';
 import { runFilters } from './filters-command.js';
 import { runPredict } from './predict-command.js';
@@ -16,16 +17,19 @@ let checkpoint: string;
 let runDir: string;
 
 beforeAll(async () => {
-  src = await mkdtemp(join(tmpdir(), 'eval-src-'));
+  src = await temporaryFolder('eval-src');
   await writeSyntheticShapes(src, { perClass: 3, seed: 8 });
-  data = join(await mkdtemp(join(tmpdir(), 'eval-data-')), 'prepared');
+  data = join(await temporaryFolder('eval-data'), 'prepared');
   await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
-  runDir = join(await mkdtemp(join(tmpdir(), 'eval-run-')), 'run');
-  await runTrain(['--data', data, '--out', runDir, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--backend', 'wasm', '--workers', '0'], () => undefined);
-  checkpoint = join(runDir, 'checkpoints', 'last');
 });
 
-describe('eval, predict, filters, similar on a tiny trained model', () => {
+describeEachEngine('eval, predict, filters, similar on a tiny trained model', (engine) => {
+  beforeAll(async () => {
+    runDir = join(await temporaryFolder('eval-run'), 'run');
+    await runTrain(['--data', data, '--out', runDir, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--backend', engine, '--workers', '0'], () => undefined);
+    checkpoint = join(runDir, 'checkpoints', 'last');
+  });
+
   it('eval reports center and 10-crop figures and writes the confusion matrix as CSV and PNG', async () => {
     let text = '';
     const result = await runEval(['--checkpoint', checkpoint, '--ten-crop', '--json'], (t) => (text += t));
@@ -74,6 +78,8 @@ describe('eval, predict, filters, similar on a tiny trained model', () => {
     const out = join(runDir, 'similar.png');
     const lines: string[] = [];
     const first = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], (l) => lines.push(l));
+    const { readdir } = await import('node:fs/promises');
+    const indexes = (await readdir(join(data, 'features'))).length;
     expect(first.nearest).toHaveLength(4);
     expect(first.nearest.map((n) => n.distance)).toEqual([...first.nearest.map((n) => n.distance)].sort((a, b) => a - b));
     const meta = await sharp(await readFile(out)).metadata();
@@ -82,8 +88,7 @@ describe('eval, predict, filters, similar on a tiny trained model', () => {
     // The query is one of the training images or close to one: the nearest distance is the smallest.
     const again = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], () => undefined);
     expect(again.nearest).toEqual(first.nearest);
-    const { readdir } = await import('node:fs/promises');
-    expect(await readdir(join(data, 'features'))).toHaveLength(1);
+    expect(await readdir(join(data, 'features'))).toHaveLength(indexes); // the second query used the cached index
     expect(lines.at(-1)).toBe(`contact sheet: ${out}`);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSyntheticShapes } from '@alexnet/data';
 import { describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { parsePrepareFlags, runPrepare } from './prepare-command.js';
 import { runStats } from './stats-command.js';
 
@@ -25,9 +25,9 @@ describe('alexnet prepare', () => {
   });
 
   it('prepares a tree, prints a summary, and stats recomputes the same statistics', async () => {
-    const src = await mkdtemp(join(tmpdir(), 'cli-src-'));
+    const src = await temporaryFolder('cli-src');
     await writeSyntheticShapes(src, { perClass: 2, seed: 1 });
-    const out = join(await mkdtemp(join(tmpdir(), 'cli-out-')), 'prepared');
+    const out = join(await temporaryFolder('cli-out'), 'prepared');
     const lines: string[] = [];
     const summary = await runPrepare([src, '--out', out, '--size', '16', '--val-fraction', '0.5'], (l) => lines.push(l));
     expect(summary?.kept).toBe(20);

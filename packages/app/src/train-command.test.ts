@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { loadModel } from '@alexnet/train';
 import { runTrain } from './train-command.js';
 import { parseTrainFlags, RECIPES } from './train-flags.js';
@@ -10,9 +11,9 @@ import { parseTrainFlags, RECIPES } from './train-flags.js';
 let data: string;
 
 beforeAll(async () => {
-  const src = await mkdtemp(join(tmpdir(), 'train-cli-src-'));
+  const src = await temporaryFolder('train-cli-src');
   await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
-  data = join(await mkdtemp(join(tmpdir(), 'train-cli-data-')), 'prepared');
+  data = join(await temporaryFolder('train-cli-data'), 'prepared');
   await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
 });
 
@@ -34,11 +35,11 @@ describe('alexnet train flags', () => {
   });
 });
 
-describe('alexnet train', () => {
-  const tiny = ['--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--lr', '0.01', '--lighting', '0.1', '--backend', 'wasm', '--workers', '0'];
+describeEachEngine('alexnet train', (engine) => {
+  const tiny = ['--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--lr', '0.01', '--lighting', '0.1', '--backend', engine, '--workers', '0'];
 
   it('trains, checkpoints, resumes, and refuses impossible or changed settings', async () => {
-    const out = join(await mkdtemp(join(tmpdir(), 'train-cli-run-')), 'run');
+    const out = join(await temporaryFolder('train-cli-run'), 'run');
     const lines: string[] = [];
     const first = await runTrain(['--data', data, '--out', out, '--epochs', '1', ...tiny], (l) => lines.push(l));
     expect(first.state.epoch).toBe(1);
@@ -46,33 +47,33 @@ describe('alexnet train', () => {
     expect(lines.at(-1)).toMatch(/^done: 1 epochs in \d+:\d\d; best top-1 error \d+\.\d % \(epoch 1\)/);
 
     const last = join(out, 'checkpoints', 'last');
-    const resumed = await runTrain(['--data', data, '--resume', last, '--epochs', '2', '--backend', 'wasm', '--workers', '0'], () => undefined);
+    const resumed = await runTrain(['--data', data, '--resume', last, '--epochs', '2', '--backend', engine, '--workers', '0'], () => undefined);
     expect([resumed.runDir, resumed.state.epoch]).toEqual([out, 2]);
     const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n');
     expect(metrics).toHaveLength(2);
 
     // The same two epochs without stopping, on the same engine: the same weights.
-    const straight = join(await mkdtemp(join(tmpdir(), 'train-cli-straight-')), 'run');
+    const straight = join(await temporaryFolder('train-cli-straight'), 'run');
     await runTrain(['--data', data, '--out', straight, '--epochs', '2', ...tiny], () => undefined);
     const weights = async (dir: string) => (await loadModel(join(dir, 'checkpoints', 'last'))).getWeights().map((w) => w.dataSync());
     const [a, b] = [await weights(straight), await weights(out)];
     const difference = Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i]![j]!)))));
-    expect(difference).toBeLessThan(1e-6);
+    expect(difference).toBe(0);
 
-    await expect(runTrain(['--data', data, '--resume', last, '--crop', '70', '--backend', 'wasm'], () => undefined)).rejects.toThrow(
+    await expect(runTrain(['--data', data, '--resume', last, '--crop', '70', '--backend', engine], () => undefined)).rejects.toThrow(
       `--crop 70 differs from the checkpoint's 67 (${last}); a resumed run keeps its settings`,
     );
-    await expect(runTrain(['--data', data, '--crop', '73', '--backend', 'wasm'], () => undefined)).rejects.toThrow(
+    await expect(runTrain(['--data', data, '--crop', '73', '--backend', engine], () => undefined)).rejects.toThrow(
       `--crop 73 is larger than the prepared images of ${data} (72×72)`,
     );
     await expect(runTrain(['--data', data, ...tiny, '--width', '0.001'], () => undefined)).rejects.toThrow('width 0.001 leaves a layer of 96 units empty');
 
-    const other = join(await mkdtemp(join(tmpdir(), 'train-cli-other-')), 'prepared');
-    const src = await mkdtemp(join(tmpdir(), 'train-cli-two-'));
+    const other = join(await temporaryFolder('train-cli-other'), 'prepared');
+    const src = await temporaryFolder('train-cli-two');
     await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
     const { rm } = await import('node:fs/promises');
     await rm(join(src, 'star'), { recursive: true });
     await prepareDataset(src, other, { size: 72, valFraction: 0.34 });
-    await expect(runTrain(['--data', other, '--resume', last, '--backend', 'wasm'], () => undefined)).rejects.toThrow(`${last} was trained on 10 classes`);
+    await expect(runTrain(['--data', other, '--resume', last, '--backend', engine], () => undefined)).rejects.toThrow(`${last} was trained on 10 classes`);
   });
 });

@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { detectArrayDataset, readArrayDataset } from './array-dataset.js';
 import { encodeIdx } from './idx-file.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'array-ds-'));
+  dir = await temporaryFolder('array-ds');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { centerView, cropFlipInto } from './augment-image.js';
 import { BatchLoader, type LoaderOptions } from './batch-loader.js';
 import { readDatasetStats } from './dataset-stats.js';
@@ -13,9 +13,9 @@ import { writeSyntheticShapes } from './synthetic-shapes.js';
 let dir: string;
 
 beforeAll(async () => {
-  const src = await mkdtemp(join(tmpdir(), 'loader-src-'));
+  const src = await temporaryFolder('loader-src');
   await writeSyntheticShapes(src, { perClass: 4, seed: 3 });
-  dir = join(await mkdtemp(join(tmpdir(), 'loader-')), 'prepared');
+  dir = join(await temporaryFolder('loader'), 'prepared');
   await prepareDataset(src, dir, { size: 16, valFraction: 0.25, shardSize: 7 });
 });
 

@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { CIFAR_10_CLASSES, readCifar10 } from './cifar-10.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cifar-'));
+  dir = await temporaryFolder('cifar');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { FASHION_MNIST_CLASSES, readFashionMnist } from './fashion-mnist.js';
 import { encodeIdx } from './idx-file.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fashion-'));
+  dir = await temporaryFolder('fashion');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { encodeIdx, readIdxFile } from './idx-file.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'idx-'));
+  dir = await temporaryFolder('idx');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

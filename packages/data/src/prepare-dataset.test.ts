@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { readDatasetStats } from './dataset-stats.js';
 import { prepareDataset, PrepareInterrupted } from './prepare-dataset.js';
 import { PreparedSplit, readPreparedIndex } from './prepared-dataset.js';
 import { rejectionReason, resizeAndCenterCrop } from './resize-crop.js';
 import { SHAPE_CLASSES, writeSyntheticShapes } from './synthetic-shapes.js';
 
-const temp = (name: string) => mkdtemp(join(tmpdir(), `${name}-`));
+const temp = (name: string) => temporaryFolder(name);
 
 /** A valid PNG header that declares 40000×40000 pixels: a decompression bomb as far as the decoder can tell. */
 async function pixelBomb(): Promise<Buffer> {

@@ -1,12 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
 import { FeatureIndex } from './feature-index.js';
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'feature-index-'));
+  dir = await temporaryFolder('feature-index');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@alexnet/backend';
+import { describeEachEngine, onEngine } from '@alexnet/test-support/engines';
 import { GroupedConv2D, groupedConv2d } from './index.js';
 
 const seeded = (shape: number[], seed: number) =>
@@ -17,11 +17,24 @@ function blockDiagonal(kernel: tf.Tensor4D, groups: number): tf.Tensor4D {
   });
 }
 
-describe('GroupedConv2D', () => {
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm', log: null });
+/** Input and kernel gradients of a grouped convolution with fixed weights, on the active engine. */
+function groupedGradients(): [Float32Array, Float32Array] {
+  return tf.tidy(() => {
+    const x = seeded([2, 7, 7, 4], 5) as tf.Tensor4D;
+    const layer = new GroupedConv2D({ filters: 6, kernelSize: 3, groups: 2, padding: 'same', strides: 2 });
+    layer.apply(x); // build
+    layer.setWeights([seeded([3, 3, 2, 6], 6), seeded([6], 7)]);
+    const dy = seeded(layer.computeOutputShape(x.shape) as number[], 8);
+    const loss = (input: tf.Tensor) => (layer.apply(input) as tf.Tensor).mul(dy).sum() as tf.Scalar;
+    const gx = tf.grad(loss)(x);
+    const dk = tf.variableGrads(() => loss(x)).grads[layer.trainableWeights[0]!.originalName]!;
+    return [gx.dataSync() as Float32Array, dk.dataSync() as Float32Array];
   });
+}
 
+const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+
+describeEachEngine('GroupedConv2D numerics', () => {
   it.each([
     [2, 'same' as const, 1],
     [2, 'valid' as const, 2],
@@ -58,6 +71,19 @@ describe('GroupedConv2D', () => {
     // Only the diagonal blocks of the full kernel's gradient exist in the grouped kernel.
     const blocks = tf.split(rk!, groups, 3).map((block, g) => tf.slice(block, [0, 0, g * 2, 0], [3, 3, 2, 3]));
     expect(tf.max(tf.abs(dk.sub(tf.concat(blocks, 3)))).dataSync()[0]).toBeLessThan(1e-4);
+  });
+
+  it("has the cpu engine's gradients within 1e-4", async () => {
+    const [gx, dk] = groupedGradients();
+    const [cx, ck] = await onEngine('cpu', groupedGradients);
+    expect(maxDifference(gx, cx)).toBeLessThan(1e-4);
+    expect(maxDifference(dk, ck)).toBeLessThan(1e-4);
+  });
+});
+
+describe('GroupedConv2D', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
   });
 
   it('counts kh·kw·(C/G)·F + F parameters', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@alexnet/backend';
+import { describe, expect, it } from 'vitest';
+import { describeEachEngine, onEngine } from '@alexnet/test-support/engines';
 import { SeededDropout, seededDropout } from './index.js';
 
 const masks = (layer: SeededDropout, calls: number) =>
@@ -8,11 +8,7 @@ const masks = (layer: SeededDropout, calls: number) =>
     tf.tidy(() => Array.from((layer.apply(tf.ones([1, 64]), { training: true }) as tf.Tensor).dataSync())),
   );
 
-describe('SeededDropout', () => {
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm', log: null });
-  });
-
+describeEachEngine('SeededDropout', () => {
   it('draws a new mask each step, the same stream for the same seed', () => {
     const a = masks(seededDropout({ rate: 0.5, seed: 4 }), 3);
     const b = masks(seededDropout({ rate: 0.5, seed: 4 }), 3);
@@ -26,11 +22,19 @@ describe('SeededDropout', () => {
     }
   });
 
+  it('draws the same masks as the cpu engine (the stream does not depend on the engine)', async () => {
+    const here = masks(seededDropout({ rate: 0.5, seed: 11 }), 2);
+    expect(await onEngine('cpu', () => masks(seededDropout({ rate: 0.5, seed: 11 }), 2))).toEqual(here);
+  });
+
   it('is the identity at inference', () => {
     const out = seededDropout({ seed: 1 }).apply(tf.ones([2, 3])) as tf.Tensor;
     expect(Array.from(out.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
+});
+
+describe('SeededDropout arguments', () => {
   it('serializes rate and seed', () => {
     expect(seededDropout({ rate: 0.3, seed: 9 }).getConfig()).toMatchObject({ rate: 0.3, seed: 9 });
     expect(() => seededDropout({ rate: 1 })).toThrow('rate must be in [0, 1), got 1');

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile, readdir, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@alexnet/backend';
+import { expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { loadModel, saveModel } from './model-files.js';
 
 function smallModel(): tf.Sequential {
@@ -16,13 +16,9 @@ function smallModel(): tf.Sequential {
   });
 }
 
-describe('saveModel / loadModel', () => {
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm', log: null });
-  });
-
+describeEachEngine('saveModel / loadModel', () => {
   it('round-trips the tfjs layers format', async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), 'model-')), 'model');
+    const dir = join(await temporaryFolder('model'), 'model');
     const model = smallModel();
     await saveModel(model, dir);
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
@@ -41,7 +37,7 @@ describe('saveModel / loadModel', () => {
   });
 
   it('accepts a folder path with a trailing slash', async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), 'model-')), 'model') + '/';
+    const dir = join(await temporaryFolder('model'), 'model') + '/';
     await saveModel(smallModel(), dir);
     await saveModel(smallModel(), dir);
     expect((await readdir(dir)).length).toBe(2);
@@ -49,7 +45,7 @@ describe('saveModel / loadModel', () => {
   });
 
   it('refuses truncated weights, naming the folder', async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), 'model-')), 'model');
+    const dir = join(await temporaryFolder('model'), 'model');
     await saveModel(smallModel(), dir);
     const [weightsFile] = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths;
     await truncate(join(dir, weightsFile), 100);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { SgdMomentumOptimizer, sgdMomentum, type SgdMomentumConfig, type SgdRule } from './sgd-momentum.js';
 import './register.js';
 
@@ -90,10 +91,7 @@ function disposeAll(opt: tf.Optimizer, vars: { kernel: tf.Variable; bias: tf.Var
   vars.bias.dispose();
 }
 
-describe('sgdMomentum', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
+describeEachEngine('sgdMomentum', (engine) => {
 
   for (const rule of ['paper', 'pytorch'] as const) {
     for (const decayBiases of [true, false]) {
@@ -161,7 +159,9 @@ describe('sgdMomentum', () => {
   });
 
   it('trains a tiny Dense model through model.compile / model.fit and saves with the model', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ name: 'tiny', inputShape: [4], units: 2, kernelInitializer: 'zeros' })] });
+    // Layer names are unique per process: one per engine run.
+    const tiny = `tiny_${engine}`;
+    const model = tf.sequential({ layers: [tf.layers.dense({ name: tiny, inputShape: [4], units: 2, kernelInitializer: 'zeros' })] });
     const opt = sgdMomentum({ learningRate: 0.05, decayBiases: false });
     model.compile({ optimizer: opt, loss: 'meanSquaredError' });
     const xs = tf.tensor2d([1, 2, 3, 4, 0, 1, 0, 1, 2, 0, 1, 0, -1, 1, 1, 2], [4, 4]);
@@ -170,10 +170,10 @@ describe('sgdMomentum', () => {
     const losses = history.history['loss'] as number[];
     expect(losses[4]!).toBeLessThan(losses[0]!);
     expect(opt.iterations).toBe(10);
-    expect(opt.velocityNames().sort()).toEqual(['tiny/bias', 'tiny/kernel']);
-    expect(opt.decays('tiny/bias')).toBe(false);
-    expect(opt.decays('tiny/bias_3')).toBe(false);
-    expect(opt.decays('tiny/kernel')).toBe(true);
+    expect(opt.velocityNames().sort()).toEqual([`${tiny}/bias`, `${tiny}/kernel`]);
+    expect(opt.decays(`${tiny}/bias`)).toBe(false);
+    expect(opt.decays(`${tiny}/bias_3`)).toBe(false);
+    expect(opt.decays(`${tiny}/kernel`)).toBe(true);
 
     // tfjs saves the optimizer by class name and config, and its weights.
     let artifacts: tf.io.ModelArtifacts | undefined;
@@ -183,8 +183,8 @@ describe('sgdMomentum', () => {
     expect(restored).toBeInstanceOf(SgdMomentumOptimizer);
     expect(restored.getConfig()).toEqual({ learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, rule: 'paper', decayBiases: false });
     expect(restored.iterations).toBe(10);
-    expect(restored.velocityNames().sort()).toEqual(['tiny/bias', 'tiny/kernel']);
-    expect(Array.from(restored.velocity('tiny/kernel')!.dataSync())).toEqual(Array.from(opt.velocity('tiny/kernel')!.dataSync()));
+    expect(restored.velocityNames().sort()).toEqual([`${tiny}/bias`, `${tiny}/kernel`]);
+    expect(Array.from(restored.velocity(`${tiny}/kernel`)!.dataSync())).toEqual(Array.from(opt.velocity(`${tiny}/kernel`)!.dataSync()));
     tf.dispose([xs, ys]);
     model.dispose();
     loaded.dispose();

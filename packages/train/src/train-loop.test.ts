@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile, readdir, rename, truncate, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { BatchLoader, prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { seededDropout } from '@alexnet/layers';
 import { loadCheckpoint, resolveCheckpoint, type TrainState } from './checkpoint.js';
@@ -14,10 +15,9 @@ let data: string;
 let classes: string[];
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const src = await mkdtemp(join(tmpdir(), 'train-src-'));
+  const src = await temporaryFolder('train-src');
   await writeSyntheticShapes(src, { perClass: 4, seed: 2 });
-  data = join(await mkdtemp(join(tmpdir(), 'train-data-')), 'prepared');
+  data = join(await temporaryFolder('train-data'), 'prepared');
   classes = (await prepareDataset(src, data, { size: 12, valFraction: 0.25 })).index.classes;
 });
 
@@ -62,24 +62,24 @@ async function resume(runDir: string, epochs: number) {
   return checkpoint.model;
 }
 
-describe('trainLoop', () => {
-  it('2 epochs straight equal 1 epoch, resume, 1 epoch — and a resume from mid-epoch', async () => {
+describeEachEngine('trainLoop', () => {
+  it('2 epochs straight equal 1 epoch, resume, 1 epoch exactly — and a resume from mid-epoch', async () => {
     const straight = tinyModel();
-    await run(await mkdtemp(join(tmpdir(), 'run-a-')), straight, 2);
+    await run(await temporaryFolder('run-a'), straight, 2);
     const expected = await weightsOf(straight);
 
-    const split = await mkdtemp(join(tmpdir(), 'run-b-'));
+    const split = await temporaryFolder('run-b');
     await run(split, tinyModel(), 1);
     const resumed = await resume(split, 2);
     const difference = Math.max(...(await weightsOf(resumed)).map((w, i) => Math.abs(w - expected[i]!)));
-    expect(difference).toBeLessThan(1e-6);
+    expect(difference).toBe(0);
 
-    const interrupted = await mkdtemp(join(tmpdir(), 'run-c-'));
+    const interrupted = await temporaryFolder('run-c');
     const controller = new AbortController();
     const stopped = await run(interrupted, tinyModel(), 2, { signal: controller.signal, onBatch: ({ batch }) => batch === 3 && controller.abort() });
     expect([stopped.stopped, stopped.state.epoch, stopped.state.batchInEpoch]).toEqual([true, 0, 3]);
     const midway = await resume(interrupted, 2);
-    expect(Math.max(...(await weightsOf(midway)).map((w, i) => Math.abs(w - expected[i]!)))).toBeLessThan(1e-6);
+    expect(Math.max(...(await weightsOf(midway)).map((w, i) => Math.abs(w - expected[i]!)))).toBe(0);
     const metrics = (await readFile(join(split, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     const csv = (await readFile(join(split, 'metrics.csv'), 'utf8')).trim().split('\n');
@@ -90,7 +90,7 @@ describe('trainLoop', () => {
   it('stops within one step of its signal, mid-epoch, saving where it stopped', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 0);
-    const runDir = await mkdtemp(join(tmpdir(), 'signal-'));
+    const runDir = await temporaryFolder('signal');
     const result = await run(runDir, tinyModel(), 1, { signal: controller.signal }, 2);
     expect([result.stopped, result.state.epoch, result.state.batchInEpoch]).toEqual([true, 0, 1]);
     expect((await loadCheckpoint(join(runDir, 'checkpoints', 'last'))).state.batchInEpoch).toBe(1);
@@ -98,22 +98,22 @@ describe('trainLoop', () => {
 
   it('averages the gradients of micro-batches: 2 × 4 images per step equals 8 at once', async () => {
     const whole = tinyModel(false);
-    await run(await mkdtemp(join(tmpdir(), 'acc-a-')), whole, 1, {}, 8);
+    await run(await temporaryFolder('acc-a'), whole, 1, {}, 8);
     const parts = tinyModel(false);
-    await run(await mkdtemp(join(tmpdir(), 'acc-b-')), parts, 1, { accumulate: 2 }, 4);
+    await run(await temporaryFolder('acc-b'), parts, 1, { accumulate: 2 }, 4);
     const a = await weightsOf(whole);
     expect(Math.max(...(await weightsOf(parts)).map((w, i) => Math.abs(w - a[i]!)))).toBeLessThan(1e-5);
   });
 
   it('does not grow the tensor count from step to step', async () => {
     const counts: number[] = [];
-    await run(await mkdtemp(join(tmpdir(), 'leak-')), tinyModel(), 1, { onBatch: () => counts.push(tf.memory().numTensors) });
+    await run(await temporaryFolder('leak'), tinyModel(), 1, { onBatch: () => counts.push(tf.memory().numTensors) });
     expect(counts.length).toBeGreaterThan(3);
     expect(new Set(counts.slice(1)).size).toBe(1);
   });
 
   it('stops on a NaN loss, leaving the last good checkpoint as it was', async () => {
-    const runDir = await mkdtemp(join(tmpdir(), 'nan-'));
+    const runDir = await temporaryFolder('nan');
     const model = tinyModel();
     await run(runDir, model, 1);
     const last = join(runDir, 'checkpoints', 'last');
@@ -130,13 +130,13 @@ describe('trainLoop', () => {
   });
 
   it('refuses a damaged checkpoint, naming the file, and survives a save cut between its renames', async () => {
-    const runDir = await mkdtemp(join(tmpdir(), 'damaged-'));
+    const runDir = await temporaryFolder('damaged');
     await run(runDir, tinyModel(), 1);
     const last = join(runDir, 'checkpoints', 'last');
     await truncate(join(last, 'optimizer.bin'), 10);
     await expect(loadCheckpoint(last)).rejects.toThrow(`${join(last, 'optimizer.bin')}: 10 bytes, optimizer.json describes`);
 
-    const other = await mkdtemp(join(tmpdir(), 'damaged-'));
+    const other = await temporaryFolder('damaged');
     await run(other, tinyModel(), 1);
     const good = join(other, 'checkpoints', 'last');
     const weights = (await readdir(good)).find((n) => n.startsWith('weights-'))!;
@@ -144,7 +144,7 @@ describe('trainLoop', () => {
     await expect(loadCheckpoint(good)).rejects.toThrow('weights hold 100 bytes, model.json describes');
 
     // A crash after `last` was moved aside but before the new one took its place.
-    const third = await mkdtemp(join(tmpdir(), 'swap-'));
+    const third = await temporaryFolder('swap');
     await run(third, tinyModel(), 1);
     const moved = join(third, 'checkpoints', '.last-old-cafe');
     await rename(join(third, 'checkpoints', 'last'), moved);
