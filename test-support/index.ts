@@ -1,3 +1,4 @@
 // Helpers for the packages' tests. The engine matrix is '@alexnet/test-support/engines'.
 export { temporaryFolder } from './temporary-folder.js';
 export { fakeElf, fakeSitePackages } from './fake-tensorflow.js';
+export { packagesReachedFrom } from './import-graph.js';

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { packagesReachedFrom, temporaryFolder } from '@alexnet/test-support';
+import { describeEachEngine } from '@alexnet/test-support/engines';
 import { centerView, cropFlipInto } from './augment-image.js';
 import { BatchLoader, type LoaderOptions } from './batch-loader.js';
 import { readDatasetStats } from './dataset-stats.js';
@@ -31,6 +32,12 @@ async function collect(options: LoaderOptions, epoch = 1) {
 }
 
 describe('BatchLoader', () => {
+  it("loads no tensor engine in its worker threads (the worker's imports reach no @tensorflow package)", async () => {
+    const reached = await packagesReachedFrom(fileURLToPath(new URL('./loader-worker.ts', import.meta.url)));
+    expect([...reached].filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
+    expect(reached.has('sharp')).toBe(true); // the graph is really followed: shards may hold JPEGs
+  });
+
   it('gives the same batches for a seed whether built in worker threads or in this thread', async () => {
     const options = { batchSize: 8, crop: 12, seed: 9, lighting: 0.1 } as const;
     const inThread = await collect({ ...options, workers: 0 });
@@ -78,9 +85,15 @@ describe('BatchLoader', () => {
     split.close();
   });
 
-  it('yields tensors of the documented shapes and types', async () => {
-    await tf.setBackend('cpu');
-    const loader = await BatchLoader.open(dir, { batchSize: 5, crop: 8, workers: 0, mean: 'channel' });
+  it('refuses a crop larger than the prepared images, and an unknown split', async () => {
+    await expect(BatchLoader.open(dir, { batchSize: 4, crop: 17 })).rejects.toThrow(`crop 17 does not fit the prepared images of ${dir} (16×16)`);
+    await expect(BatchLoader.open(dir, { batchSize: 4, crop: 8, split: 'test' })).rejects.toThrow("no split 'test' (has train, val)");
+  });
+});
+
+describeEachEngine('BatchLoader tensors', () => {
+  it.each([0, 2])('yields tensors of the documented shapes and types (%i worker threads)', async (workers) => {
+    const loader = await BatchLoader.open(dir, { batchSize: 5, crop: 8, workers, mean: 'channel' });
     const before = tf.memory().numTensors;
     for await (const { xs, ys } of loader.epoch(1)) {
       expect([xs.shape, xs.dtype, ys.shape, ys.dtype]).toEqual([[5, 8, 8, 3], 'float32', [5], 'int32']);
@@ -89,10 +102,5 @@ describe('BatchLoader', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(loader.batchesPerEpoch).toBe(6);
     await loader.close();
-  });
-
-  it('refuses a crop larger than the prepared images, and an unknown split', async () => {
-    await expect(BatchLoader.open(dir, { batchSize: 4, crop: 17 })).rejects.toThrow(`crop 17 does not fit the prepared images of ${dir} (16×16)`);
-    await expect(BatchLoader.open(dir, { batchSize: 4, crop: 8, split: 'test' })).rejects.toThrow("no split 'test' (has train, val)");
   });
 });
