@@ -8,6 +8,16 @@ import { open, rename, unlink } from 'node:fs/promises';
  * another (a large file need not be concatenated in memory first).
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  try {
+    await writeThenRename(file, data);
+  } catch (error) {
+    // ENOSPC, EROFS, EACCES …: say which file, keeping the code for callers that classify it.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`${file}: cannot be written (${code ?? (error as Error).message})${code === 'ENOSPC' ? ': the disk is full' : code === 'EROFS' ? ': read-only file system' : ''}`), code ? { code } : {});
+  }
+}
+
+async function writeThenRename(file: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w');
   try {

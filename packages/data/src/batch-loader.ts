@@ -85,7 +85,7 @@ export class BatchLoader {
     const sigma = options.lighting ?? (augment ? 0.1 : false);
     const needStats = meanMode !== 'none' || sigma !== false;
     const { stats, meanImage } = needStats
-      ? await readDatasetStats(dir).catch((error: Error) => {
+      ? await readDatasetStats(dir, index.size).catch((error: Error) => {
           split.close(); // its shard files are open
           throw error;
         })

@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
+import { checkFinite, count, IMAGE_SIDE, validated } from './file-schema.js';
+import { fileInside, readJsonFile, readRegularFile } from './safe-files.js';
 import { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';
 import { PreparedSplit, readPreparedIndex, type PreparedIndex } from './prepared-dataset.js';
 
@@ -54,21 +56,42 @@ export async function computeDatasetStats(dir: string, options: StatsOptions = {
   }
 }
 
-/** Reads stats.json and the mean image it names, checking the image's size. */
-export async function readDatasetStats(dir: string): Promise<{ stats: DatasetStats; meanImage: Float32Array }> {
+const RGB = z.tuple([z.number(), z.number(), z.number()]);
+const MATRIX_3X3 = z.tuple([RGB, RGB, RGB]);
+
+const DATASET_STATS = z.object({
+  split: z.string().max(64),
+  meanImage: z.string(),
+  size: IMAGE_SIDE,
+  channelMean: RGB,
+  covariance: MATRIX_3X3,
+  eigenvalues: RGB,
+  eigenvectors: MATRIX_3X3,
+  pixelScale: z.literal(255),
+  samples: count().min(1),
+  pixels: count().min(1),
+});
+
+/**
+ * Reads stats.json and the mean image it names: every number finite, the
+ * mean image a plain file in the folder of exactly size×size×3 float32 values
+ * (checked before it is read), and — when given — the size the dataset's
+ * images have.
+ */
+export async function readDatasetStats(dir: string, expectedSize?: number): Promise<{ stats: DatasetStats; meanImage: Float32Array }> {
   const file = join(dir, STATS_FILE);
-  let stats: DatasetStats;
-  try {
-    stats = JSON.parse(await readFile(file, 'utf8')) as DatasetStats;
-  } catch (error) {
-    throw new Error(`${file}: cannot read the dataset statistics (${(error as Error).message}); run \`alexnet stats ${dir}\``);
+  const value = await readJsonFile(file).catch((error: Error) => {
+    throw new Error(`${error.message}; cannot read the dataset statistics (run \`alexnet stats ${dir}\`)`);
+  });
+  const stats = validated(DATASET_STATS, value, file, `run \`alexnet stats ${dir}\` to recompute it`) as DatasetStats;
+  if (expectedSize !== undefined && stats.size !== expectedSize) {
+    throw new Error(`${file}: statistics of ${stats.size}×${stats.size} images, but the dataset's are ${expectedSize}×${expectedSize}; run \`alexnet stats ${dir}\``);
   }
-  const meanFile = join(dir, stats.meanImage);
-  const bytes = await readFile(meanFile);
-  const expected = stats.size * stats.size * 3 * 4;
-  if (bytes.byteLength !== expected) throw new Error(`${meanFile}: ${bytes.byteLength} bytes, expected ${expected} for a ${stats.size}×${stats.size}×3 float32 image`);
+  const meanFile = fileInside(dir, stats.meanImage, `${file}: meanImage`);
+  const bytes = await readRegularFile(meanFile, { exactBytes: stats.size * stats.size * 3 * 4 });
   // Copy into an aligned buffer: a Buffer from readFile may sit at an odd offset of a shared pool.
   const meanImage = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(meanImage.buffer).set(bytes);
+  checkFinite(meanImage, meanFile);
   return { stats, meanImage };
 }

@@ -31,3 +31,6 @@ export { assembleBatch, type AssembledBatch, type PixelSettings } from './batch-
 
 export { seededRandom, uniform, randomInt, shuffleInPlace, gaussian, hashSeed, type Random } from './random.js';
 export { writeFileAtomic } from './atomic-write.js';
+export { fileInside, openRegularFile, openRegularFileSync, readRegularFile, readJsonFile, MAX_JSON_BYTES, type RegularFileLimits } from './safe-files.js';
+export { validated, checkFinite } from './file-schema.js';
+export { lockFolder, LOCK_FILE, type FolderLock } from './folder-lock.js';

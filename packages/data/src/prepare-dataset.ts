@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 import { listDataset, type DatasetFormat, type ImageSource } from './dataset-listing.js';
 import { computeDatasetStats, MEAN_IMAGE_FILE, readDatasetStats, STATS_FILE, type DatasetStats } from './dataset-stats.js';
+import { validated } from './file-schema.js';
+import { lockFolder } from './folder-lock.js';
 import { INDEX_FILE, type PreparedIndex } from './prepared-dataset.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 import { rejectionReason, resizeAndCenterCrop, type DecodeInput } from './resize-crop.js';
+import { readJsonFile } from './safe-files.js';
 import { encodeShard, ShardReader, type ShardEncoding, type ShardHeader, type ShardRecord } from './shard-file.js';
 
 export interface PrepareOptions {
@@ -57,6 +61,7 @@ interface PlannedShard {
 
 export const REJECTED_FILE = 'rejected.json';
 const PLAN_FILE = 'prepare-plan.json';
+const PLAN = z.object({ fingerprint: z.string(), settings: z.record(z.string(), z.unknown()) });
 
 /** Thrown when a run is stopped by its AbortSignal; the shards written so far are kept. */
 export class PrepareInterrupted extends Error {
@@ -98,104 +103,111 @@ export async function prepareDataset(src: string, out: string, options: PrepareO
     .update(JSON.stringify(shards.map((s) => [s.file, s.items.map((i) => [i.source, i.label])])))
     .digest('hex');
   await mkdir(out, { recursive: true });
-  await claimFolder(out, fingerprint, settings);
+  // One writer per folder: a second prepare into it is refused while this one runs.
+  const lock = await lockFolder(out, 'alexnet prepare');
+  try {
+    await claimFolder(out, fingerprint, settings);
 
-  const total = shards.reduce((n, s) => n + s.items.length, 0);
-  let done = 0;
-  const pending: PlannedShard[] = [];
-  // What each finished shard holds: read from complete shards of an earlier run, or noted as it is written.
-  const finished = new Map<PlannedShard, { count: number; rejected: Array<{ file: string; reason: string }> }>();
-  for (const shard of shards) {
-    const header = completeShardHeader(join(out, shard.file));
-    if (header) {
-      finished.set(shard, { count: header.count, rejected: header.rejected });
-      done += shard.items.length;
-    } else pending.push(shard);
-  }
-  const reusedShards = finished.size;
-  await removeStaleTemporaries(out);
-  options.onProgress?.('images', done, total);
-
-  // One pool of `workers` decodes across shard boundaries; a shard is written as soon as its last image is in.
-  const work = pending.flatMap((shard) => shard.items.map((item, slot) => ({ shard, item, slot })));
-  const results = new Map<PlannedShard, { records: Array<ShardRecord | undefined>; rejected: Array<{ file: string; reason: string } | undefined>; left: number }>();
-  for (const shard of pending) results.set(shard, { records: [], rejected: [], left: shard.items.length });
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < work.length && !options.signal?.aborted && !failed) {
-      const { shard, item, slot } = work[next++]!;
-      const result = results.get(shard)!;
-      let input: DecodeInput | undefined;
-      try {
-        input = await item.load();
-        const image = await resizeAndCenterCrop(input, size);
-        const bytes =
-          encoding === 'raw'
-            ? image.data
-            : await sharp(image.data, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: jpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
-        result.records[slot] = { label: item.label, source: item.source, bytes };
-      } catch (error) {
-        result.rejected[slot] = { file: item.source, reason: rejectionReason(error, input) };
-      }
-      done++;
-      options.onProgress?.('images', done, total);
-      if (--result.left === 0) {
-        const records = result.records.filter((r): r is ShardRecord => r !== undefined);
-        const rejected = result.rejected.filter((r): r is { file: string; reason: string } => r !== undefined);
-        // A failed write (disk full …) stops the other workers too: nothing is written after the error.
-        await writeFileAtomic(join(out, shard.file), encodeShard({ size, encoding, rejected }, records)).catch((error: Error) => {
-          failed = true;
-          throw new Error(`${join(out, shard.file)}: cannot write the shard (${error.message}); finished shards are kept, run again to resume`);
-        });
-        finished.set(shard, { count: records.length, rejected });
-        results.delete(shard);
-      }
+    const total = shards.reduce((n, s) => n + s.items.length, 0);
+    let done = 0;
+    const pending: PlannedShard[] = [];
+    // What each finished shard holds: read from complete shards of an earlier run, or noted as it is written.
+    const finished = new Map<PlannedShard, { count: number; rejected: Array<{ file: string; reason: string }> }>();
+    for (const shard of shards) {
+      const header = completeShardHeader(join(out, shard.file));
+      // A shard of this plan holds its images at this size and encoding, one per planned item or rejection.
+      if (header && header.size === size && header.encoding === encoding && header.count + header.rejected.length === shard.items.length) {
+        finished.set(shard, { count: header.count, rejected: header.rejected });
+        done += shard.items.length;
+      } else pending.push(shard);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, work.length)) }, worker));
-  if (options.signal?.aborted) throw new PrepareInterrupted(out);
+    const reusedShards = finished.size;
+    await removeStaleTemporaries(out);
+    options.onProgress?.('images', done, total);
 
-  const splits: PreparedIndex['splits'] = {};
-  const rejected = [...listing.rejected];
-  for (const shard of shards) {
-    const { count, rejected: lost } = finished.get(shard)!;
-    const info = (splits[shard.split] ??= { count: 0, shards: [] });
-    info.count += count;
-    info.shards.push({ file: shard.file, count });
-    rejected.push(...lost);
+    // One pool of `workers` decodes across shard boundaries; a shard is written as soon as its last image is in.
+    const work = pending.flatMap((shard) => shard.items.map((item, slot) => ({ shard, item, slot })));
+    const results = new Map<PlannedShard, { records: Array<ShardRecord | undefined>; rejected: Array<{ file: string; reason: string } | undefined>; left: number }>();
+    for (const shard of pending) results.set(shard, { records: [], rejected: [], left: shard.items.length });
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (next < work.length && !options.signal?.aborted && !failed) {
+        const { shard, item, slot } = work[next++]!;
+        const result = results.get(shard)!;
+        let input: DecodeInput | undefined;
+        try {
+          input = await item.load();
+          const image = await resizeAndCenterCrop(input, size);
+          const bytes =
+            encoding === 'raw'
+              ? image.data
+              : await sharp(image.data, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: jpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
+          result.records[slot] = { label: item.label, source: item.source, bytes };
+        } catch (error) {
+          result.rejected[slot] = { file: item.source, reason: rejectionReason(error, input) };
+        }
+        done++;
+        options.onProgress?.('images', done, total);
+        if (--result.left === 0) {
+          const records = result.records.filter((r): r is ShardRecord => r !== undefined);
+          const rejected = result.rejected.filter((r): r is { file: string; reason: string } => r !== undefined);
+          // A failed write (disk full …) stops the other workers too: nothing is written after the error.
+          await writeFileAtomic(join(out, shard.file), encodeShard({ size, encoding, rejected }, records)).catch((error: Error) => {
+            failed = true;
+            throw new Error(`${error.message}; finished shards are kept, run again to resume`);
+          });
+          finished.set(shard, { count: records.length, rejected });
+          results.delete(shard);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, work.length)) }, worker));
+    if (options.signal?.aborted) throw new PrepareInterrupted(out);
+
+    const splits: PreparedIndex['splits'] = {};
+    const rejected = [...listing.rejected];
+    for (const shard of shards) {
+      const { count, rejected: lost } = finished.get(shard)!;
+      const info = (splits[shard.split] ??= { count: 0, shards: [] });
+      info.count += count;
+      info.shards.push({ file: shard.file, count });
+      rejected.push(...lost);
+    }
+    for (const name of ['train', 'val']) splits[name] ??= { count: 0, shards: [] };
+    if (splits.train!.count === 0) throw new Error(`${src}: no usable training images (see ${join(out, REJECTED_FILE)})`);
+    rejected.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    await writeFileAtomic(join(out, REJECTED_FILE), JSON.stringify(rejected, null, 2) + '\n');
+
+    const index: PreparedIndex = {
+      format: 'alexnet-prepared',
+      version: 2,
+      size,
+      encoding,
+      classes: listing.classes,
+      ...(listing.classNames ? { classNames: listing.classNames } : {}),
+      source: { path: resolve(src), format: listing.format, heldOut: listing.heldOut, ...(listing.heldOut ? { valFraction } : {}), seed },
+      splits,
+      stats: STATS_FILE,
+      meanImage: MEAN_IMAGE_FILE,
+      rejected: REJECTED_FILE,
+    };
+    // stats.json is written only after every shard is complete, so one from an earlier run of this plan is current.
+    const stats = (await readDatasetStats(out, size).then((s) => s.stats, () => undefined)) ?? await computeDatasetStats(
+      out,
+      {
+        ...(options.statsSample !== undefined ? { sample: options.statsSample } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (d, t) => options.onProgress?.('stats', d, t),
+      },
+      index,
+    );
+    await writeFileAtomic(join(out, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
+    const kept = Object.values(splits).reduce((n, s) => n + s.count, 0);
+    return { index, stats, kept, rejected, reusedShards, writtenShards: pending.length };
+  } finally {
+    await lock.release();
   }
-  for (const name of ['train', 'val']) splits[name] ??= { count: 0, shards: [] };
-  if (splits.train!.count === 0) throw new Error(`${src}: no usable training images (see ${join(out, REJECTED_FILE)})`);
-  rejected.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  await writeFileAtomic(join(out, REJECTED_FILE), JSON.stringify(rejected, null, 2) + '\n');
-
-  const index: PreparedIndex = {
-    format: 'alexnet-prepared',
-    version: 2,
-    size,
-    encoding,
-    classes: listing.classes,
-    ...(listing.classNames ? { classNames: listing.classNames } : {}),
-    source: { path: resolve(src), format: listing.format, heldOut: listing.heldOut, ...(listing.heldOut ? { valFraction } : {}), seed },
-    splits,
-    stats: STATS_FILE,
-    meanImage: MEAN_IMAGE_FILE,
-    rejected: REJECTED_FILE,
-  };
-  // stats.json is written only after every shard is complete, so one from an earlier run of this plan is current.
-  const stats = (await readDatasetStats(out).then((s) => s.stats, () => undefined)) ?? await computeDatasetStats(
-    out,
-    {
-      ...(options.statsSample !== undefined ? { sample: options.statsSample } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (d, t) => options.onProgress?.('stats', d, t),
-    },
-    index,
-  );
-  await writeFileAtomic(join(out, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
-  const kept = Object.values(splits).reduce((n, s) => n + s.count, 0);
-  return { index, stats, kept, rejected, reusedShards, writtenShards: pending.length };
 }
 
 /** Shuffles each split (seeded, so shards mix classes) and cuts it into shards. */
@@ -231,7 +243,8 @@ function completeShardHeader(path: string): ShardHeader | undefined {
 /** Records the plan's fingerprint in a new folder; refuses a folder prepared from something else. */
 async function claimFolder(out: string, fingerprint: string, settings: object): Promise<void> {
   const file = join(out, PLAN_FILE);
-  const existing = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { fingerprint: string; settings: object }, () => undefined);
+  const present = await stat(file).then(() => true, () => false);
+  const existing = present ? validated(PLAN, await readJsonFile(file), file, 'delete the folder and prepare again') : undefined;
   if (existing === undefined) {
     const names = (await readdir(out)).filter((n) => !n.startsWith('.'));
     if (names.length > 0) throw new Error(`${out} is not empty and was not made by \`alexnet prepare\`; choose a new --out folder`);

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { DatasetFormat } from './dataset-listing.js';
+import { z } from 'zod';
+import { DATASET_FORMATS, type DatasetFormat } from './dataset-listing.js';
+import { count, IMAGE_SIDE, NAME, validated } from './file-schema.js';
+import { fileInside, readJsonFile } from './safe-files.js';
 import { ShardReader, type ShardEncoding } from './shard-file.js';
 
 /** The index file's name: written last by prepare, so its presence means the dataset is complete. */
@@ -31,18 +33,53 @@ export interface PreparedSplitInfo {
   shards: Array<{ file: string; count: number }>;
 }
 
+const SPLIT_INFO = z.object({
+  count: count(),
+  shards: z.array(z.object({ file: z.string(), count: count() })).max(1 << 20),
+});
+
+/** What a prepared index must hold; names inside it are checked where they are joined to the folder. */
+const PREPARED_INDEX = z
+  .object({
+    format: z.literal('alexnet-prepared'),
+    version: z.literal(2),
+    size: IMAGE_SIDE,
+    encoding: z.enum(['raw', 'jpeg']),
+    classes: z.array(NAME).min(1).max(1 << 20),
+    classNames: z.array(z.string().max(4096)).optional(),
+    source: z.object({
+      path: z.string(),
+      format: z.enum(DATASET_FORMATS as unknown as [DatasetFormat, ...DatasetFormat[]]),
+      heldOut: z.boolean(),
+      valFraction: z.number().min(0).max(1).optional(),
+      seed: z.number().int(),
+    }),
+    splits: z.record(z.string().regex(/^[\w.-]{1,64}$/, 'split names are letters, digits, ., _ or -'), SPLIT_INFO),
+    stats: z.string(),
+    meanImage: z.string(),
+    rejected: z.string(),
+  })
+  .refine((i) => new Set(i.classes).size === i.classes.length, { message: 'class names must be unique', path: ['classes'] })
+  .refine((i) => i.classNames === undefined || i.classNames.length === i.classes.length, { message: 'one name per class expected', path: ['classNames'] });
+
 export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
   const file = join(dir, INDEX_FILE);
-  let index: PreparedIndex;
-  try {
-    index = JSON.parse(await readFile(file, 'utf8')) as PreparedIndex;
-  } catch (error) {
-    throw new Error(`${file}: not a prepared dataset (${(error as Error).message}); run \`alexnet prepare\` first`);
+  const value = await readJsonFile(file).catch((error: Error) => {
+    throw new Error(`${error.message.startsWith(file) ? error.message : `${file}: ${error.message}`}; not a prepared dataset (run \`alexnet prepare\` first)`);
+  });
+  const tag = value as { format?: unknown; version?: unknown } | null;
+  if (tag?.format !== 'alexnet-prepared' || tag.version !== 2) {
+    throw new Error(`${file}: unknown format ${String(tag?.format)} v${String(tag?.version)}; prepare the dataset again with this version`);
   }
-  if (index.format !== 'alexnet-prepared' || index.version !== 2) {
-    throw new Error(`${file}: unknown format ${String(index.format)} v${String(index.version)}; prepare the dataset again with this version`);
+  return validated(PREPARED_INDEX, value, file) as PreparedIndex;
+}
+
+/** A split's entry in the index, looked up as the index's own key (not `constructor` or `__proto__`). */
+export function splitInfo(dir: string, index: PreparedIndex, split: string): PreparedSplitInfo {
+  if (!Object.hasOwn(index.splits, split)) {
+    throw new Error(`${join(dir, INDEX_FILE)}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
   }
-  return index;
+  return index.splits[split]!;
 }
 
 /**
@@ -63,19 +100,20 @@ export class PreparedSplit {
 
   static async open(dir: string, split: string, index?: PreparedIndex): Promise<PreparedSplit> {
     index ??= await readPreparedIndex(dir);
-    const info = index.splits[split];
-    if (info === undefined) {
-      throw new Error(`${join(dir, INDEX_FILE)}: no split '${split}' (has ${Object.keys(index.splits).join(', ')})`);
-    }
+    const info = splitInfo(dir, index, split);
+    const indexFile = join(dir, INDEX_FILE);
+    const classes = index.classes.length;
     const shards: ShardReader[] = [];
     try {
       for (const { file, count } of info.shards) {
-        const reader = ShardReader.open(join(dir, file));
+        const reader = ShardReader.open(fileInside(dir, file, `${indexFile}: splits.${split}.shards`));
         shards.push(reader);
         const h = reader.header;
         if (h.count !== count || h.size !== index.size || h.encoding !== index.encoding) {
           throw new Error(`${reader.path}: holds ${h.count} ${h.encoding} images of ${h.size}×${h.size}, index.json says ${count} ${index.encoding} of ${index.size}×${index.size}`);
         }
+        const bad = h.labels.findIndex((label) => label < 0 || label >= classes);
+        if (bad >= 0) throw new Error(`${reader.path}: image ${bad} has label ${h.labels[bad]}, outside the ${classes} classes of ${indexFile}`);
       }
     } catch (error) {
       for (const s of shards) s.close();
@@ -93,7 +131,7 @@ export class PreparedSplit {
       sources.push(...s.header.sources);
       at += s.header.count;
     });
-    if (at !== info.count) throw new Error(`${join(dir, INDEX_FILE)}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
+    if (at !== info.count) throw new Error(`${indexFile}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
     return new PreparedSplit(split, index.size, index.encoding, labels, sources, shards, shardOf, firstOf);
   }
 

@@ -65,6 +65,8 @@ export function rejectionReason(error: unknown, input?: DecodeInput): string {
   const message = String((error as Error)?.message ?? error).split('\n')[0]!;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT' || code === 'EIO') return `unreadable (${code}): ${message}`;
+  if (/: not a regular file$/.test(message)) return 'not a regular file';
+  if (/: \d+ bytes, more than the \d+ allowed$/.test(message)) return `too large: ${message}`;
   if (/Input Buffer is empty/i.test(message)) return 'empty file';
   if (/unsupported image format/i.test(message)) return 'not an image (unsupported format)';
   if (/pixel limit/i.test(message)) return `too many pixels (decompression bomb guard): ${message}`;

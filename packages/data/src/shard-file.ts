@@ -1,4 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { z } from 'zod';
+import { count, IMAGE_SIDE, NAME, validated } from './file-schema.js';
+import { openRegularFileSync } from './safe-files.js';
 
 /**
  * One shard of a prepared dataset: a self-describing file that holds a run of
@@ -35,6 +38,24 @@ export interface ShardRecord {
   source: string;
   bytes: Uint8Array;
 }
+
+/** A shard holds at most this many images (prepare's --shard-size is far below). */
+const MAX_SHARD_IMAGES = 1 << 20;
+
+const SHARD_HEADER = z
+  .object({
+    version: z.literal(1),
+    size: IMAGE_SIDE,
+    encoding: z.enum(['raw', 'jpeg']),
+    count: count(MAX_SHARD_IMAGES),
+    labels: z.array(z.number().int()),
+    offsets: z.array(count(0xffffffff)),
+    sources: z.array(z.string().max(4096)),
+    rejected: z.array(z.object({ file: z.string().max(4096), reason: NAME })),
+  })
+  .refine((h) => h.labels.length === h.count, { message: 'one label per image expected', path: ['labels'] })
+  .refine((h) => h.offsets.length === h.count + 1, { message: 'count + 1 offsets expected', path: ['offsets'] })
+  .refine((h) => h.sources.length === h.count, { message: 'one source per image expected', path: ['sources'] });
 
 /** Serialises a shard; records are kept in the given order. */
 export function encodeShard(
@@ -73,30 +94,41 @@ export class ShardReader {
     private readonly dataStart: number,
   ) {}
 
-  /** Opens and validates a shard; any damage is an error naming the file. */
+  /**
+   * Opens and validates a shard: a regular file whose header has the declared
+   * types and ranges, offsets that start at 0 and never decrease, records of
+   * exactly size×size×3 bytes when raw, and a length that matches. Labels are
+   * checked against the class count when a split is opened (PreparedSplit).
+   * Any damage is an error naming the file.
+   */
   static open(path: string): ShardReader {
-    const fd = openSync(path, 'r');
+    const { fd, size: fileBytes } = openRegularFileSync(path);
     try {
       const fail = (what: string): never => {
         throw new Error(`${path}: ${what} (damaged shard; delete it and run prepare again to rebuild it)`);
       };
-      const fileBytes = fstatSync(fd).size;
       const prefix = Buffer.alloc(12);
       if (readSync(fd, prefix, 0, 12, 0) !== 12 || prefix.toString('latin1', 0, 8) !== SHARD_MAGIC) fail('not a shard file');
       const headerBytes = prefix.readUInt32LE(8);
       if (12 + headerBytes > fileBytes) fail(`header of ${headerBytes} bytes runs past the end of the file`);
       const json = Buffer.alloc(headerBytes);
-      readSync(fd, json, 0, headerBytes, 12);
-      let header: ShardHeader;
+      if (readSync(fd, json, 0, headerBytes, 12) !== headerBytes) fail('short read of the header');
+      let parsed: unknown;
       try {
-        header = JSON.parse(json.toString('utf8')) as ShardHeader;
+        parsed = JSON.parse(json.toString('utf8'));
       } catch {
         return fail('unreadable header');
       }
-      if (header.version !== 1 || header.offsets?.length !== header.count + 1 || header.labels?.length !== header.count) {
-        fail('inconsistent header');
+      const header = validated(SHARD_HEADER, parsed, path, 'damaged shard; delete it and run prepare again to rebuild it') as ShardHeader;
+      const { offsets } = header;
+      if (offsets[0] !== 0) fail(`offsets start at ${offsets[0]}, not 0`);
+      const rawBytes = header.size * header.size * 3;
+      for (let i = 0; i < header.count; i++) {
+        const length = offsets[i + 1]! - offsets[i]!;
+        if (length < 0) fail(`record ${i} ends before it starts (offsets ${offsets[i]}, ${offsets[i + 1]})`);
+        if (header.encoding === 'raw' && length !== rawBytes) fail(`record ${i} has ${length} bytes; a raw ${header.size}×${header.size}×3 image has ${rawBytes}`);
       }
-      const expected = 12 + headerBytes + header.offsets[header.count]!;
+      const expected = 12 + headerBytes + offsets[header.count]!;
       if (fileBytes !== expected) fail(`${fileBytes} bytes, expected ${expected} (truncated?)`);
       return new ShardReader(path, fd, header, 12 + headerBytes);
     } catch (error) {
