@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { CHAR_WIDTH, FONT_FAMILY, escapeXml } from './svg-text.js';
+import { csvField } from './text-escaping.js';
 
 /** Options for {@link ConfusionMatrix.heatmapPng}. */
 export interface HeatmapOptions {
@@ -137,6 +138,3 @@ function defaultCell(classes: number): number {
   return Math.max(1, Math.min(16, Math.floor(MAX_DEFAULT_SIDE / classes)));
 }
 
-function csvField(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}

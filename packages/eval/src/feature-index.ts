@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { writeFileAtomic } from '@alexnet/data';
+import { openRegularFile, writeFileAtomic } from '@alexnet/data';
 
 /** One search result: the stored vector's id and its Euclidean distance to the query. */
 export interface Neighbour {
@@ -113,37 +112,68 @@ export class FeatureIndex {
     ]);
   }
 
-  /** Reads an index written by {@link save}; errors name the file and what is wrong with it. */
-  static async load(path: string): Promise<FeatureIndex> {
+  /**
+   * Reads an index written by {@link save}; errors name the file and what is
+   * wrong with it. Only a regular file is read, and only after its header's
+   * promised size matches the file's; with `expect`, an index of other
+   * dimensions or size, identifiers outside [0, count) or non-finite vectors
+   * are refused too (a cache from elsewhere must not be trusted).
+   */
+  static async load(path: string, expect?: { dim: number; count: number }): Promise<FeatureIndex> {
     checkLittleEndian();
-    const bytes = await readFile(path);
     const fail = (why: string): never => {
       throw new Error(`${path}: not a readable feature index: ${why}`);
     };
-    if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) fail(`it does not start with ${JSON.stringify(MAGIC)}`);
-    const headerLength = bytes.readUInt32LE(MAGIC.length);
-    const dataStart = MAGIC.length + 4 + headerLength;
-    if (dataStart > bytes.length) fail(`the header is cut short (${bytes.length} bytes, header ends at ${dataStart})`);
-    let header: Partial<IndexHeader> = {};
+    const { handle, size: fileBytes } = await openRegularFile(path);
     try {
-      header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, dataStart)) as Partial<IndexHeader>;
-    } catch (error) {
-      fail(`bad JSON header (${(error as Error).message})`);
+      const prefix = Buffer.alloc(MAGIC.length + 4);
+      await handle.read(prefix, 0, prefix.length, 0);
+      if (fileBytes < prefix.length || prefix.toString('latin1', 0, MAGIC.length) !== MAGIC) fail(`it does not start with ${JSON.stringify(MAGIC)}`);
+      const headerLength = prefix.readUInt32LE(MAGIC.length);
+      const dataStart = prefix.length + headerLength;
+      if (dataStart > fileBytes) fail(`the header is cut short (${fileBytes} bytes, header ends at ${dataStart})`);
+      const headerBytes = Buffer.alloc(headerLength);
+      await handle.read(headerBytes, 0, headerLength, prefix.length);
+      let header: Partial<IndexHeader> = {};
+      try {
+        header = JSON.parse(headerBytes.toString('utf8')) as Partial<IndexHeader>;
+      } catch (error) {
+        fail(`bad JSON header (${(error as Error).message})`);
+      }
+      const { format, version } = header;
+      if (format !== FORMAT || version !== 1) fail(`format ${JSON.stringify(format)} version ${JSON.stringify(version)}, expected ${FORMAT} version 1`);
+      const dim = header.dim!;
+      const count = header.count!;
+      if (!Number.isSafeInteger(dim) || dim < 1 || !Number.isSafeInteger(count) || count < 0) fail(`bad dim ${dim} or count ${count}`);
+      if (expect && (dim !== expect.dim || count !== expect.count)) fail(`${count} vectors of ${dim}, expected ${expect.count} of ${expect.dim}`);
+      const expected = dataStart + count * 8 + count * dim * 4;
+      if (fileBytes !== expected) {
+        fail(`${count} vectors of ${dim} need ${expected} bytes, the file has ${fileBytes}${fileBytes < expected ? ' (truncated?)' : ''}`);
+      }
+      const index = new FeatureIndex(dim);
+      index.reserve(count);
+      // Read straight into aligned storage: ids (float64), then vectors (float32).
+      const read = async (target: Uint8Array, position: number) => {
+        for (let done = 0; done < target.length; ) {
+          const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
+          if (bytesRead === 0) fail('it changed while it was read');
+          done += bytesRead;
+        }
+      };
+      await read(new Uint8Array(index.identifiers.buffer, 0, count * 8), dataStart);
+      await read(new Uint8Array(index.vectors.buffer, 0, count * dim * 4), dataStart + count * 8);
+      index.size = count;
+      if (expect) {
+        for (let i = 0; i < count; i++) {
+          const id = index.identifiers[i]!;
+          if (!Number.isInteger(id) || id < 0 || id >= expect.count) fail(`identifier ${i} is ${id}, outside [0, ${expect.count})`);
+        }
+        for (let i = 0; i < count * dim; i++) if (!Number.isFinite(index.vectors[i]!)) fail(`vector value ${i} is ${index.vectors[i]}`);
+      }
+      return index;
+    } finally {
+      await handle.close();
     }
-    const { format, version, dim, count } = header;
-    if (format !== FORMAT || version !== 1) fail(`format ${JSON.stringify(format)} version ${JSON.stringify(version)}, expected ${FORMAT} version 1`);
-    if (!Number.isInteger(dim) || dim! < 1 || !Number.isInteger(count) || count! < 0) fail(`bad dim ${dim} or count ${count}`);
-    const expected = dataStart + count! * 8 + count! * dim! * 4;
-    if (bytes.length !== expected) {
-      fail(`${count} vectors of ${dim} need ${expected} bytes, the file has ${bytes.length}${bytes.length < expected ? ' (truncated?)' : ''}`);
-    }
-    const index = new FeatureIndex(dim!);
-    index.reserve(count!);
-    // Copy out of the file buffer: its byte offset need not suit a typed-array view.
-    new Uint8Array(index.identifiers.buffer).set(bytes.subarray(dataStart, dataStart + count! * 8));
-    new Uint8Array(index.vectors.buffer).set(bytes.subarray(dataStart + count! * 8, expected));
-    index.size = count!;
-    return index;
   }
 
   /** Grows the storage to hold at least `capacity` vectors, doubling so that many small adds stay linear. */

@@ -4,3 +4,4 @@ export { ConfusionMatrix, type HeatmapOptions } from './confusion-matrix.js';
 export { defaultFilterColumns, filterGridPng, type FilterGridOptions, type RenderedPng } from './filter-grid.js';
 export { contactSheetPng, formatDistance, QUERY_COLOUR, SHEET_CAPTION, SHEET_PAD, type ContactSheetOptions, type SheetImage, type SheetNeighbour } from './contact-sheet.js';
 export { FeatureIndex, type Neighbour } from './feature-index.js';
+export { csvField, escapeXml, terminalText } from './text-escaping.js';

@@ -10,10 +10,7 @@ export const FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 /** Rough advance width of a character, as a fraction of the font size (DejaVu Sans averages ~0.6). */
 export const CHAR_WIDTH = 0.62;
 
-/** Escapes text for an SVG element or attribute (class names may hold `&`, `<`, quotes). */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
+export { escapeXml } from './text-escaping.js';
 
 /** Shortens `text` to at most `maxChars` characters, marking the cut with an ellipsis. */
 export function fitText(text: string, maxChars: number): string {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '@alexnet/data';
+import { checkFinite, readJsonFile, readRegularFile, validated, writeFileAtomic } from '@alexnet/data';
+import { z } from 'zod';
 import { loadModel, saveModel } from './model-files.js';
 
 /** Everything besides weights and velocities that a run needs to continue exactly. */
@@ -38,6 +39,45 @@ interface OptimizerFile {
   version: 1;
   /** Per trainable weight of the model, in model order: the optimizer slot's shape; plus 'iter'. */
   specs: Array<{ key: string; slot?: string; shape: number[]; dtype: 'float32' }>;
+}
+
+const DIMENSION = z.number().int().nonnegative().max(2 ** 31);
+
+const OPTIMIZER_FILE = z.object({
+  format: z.literal('alexnet-optimizer'),
+  version: z.literal(1),
+  specs: z
+    .array(
+      z.object({
+        key: z.string().regex(/^(iter|\d{1,6})$/, "'iter' or the index of a trainable weight"),
+        slot: z.string().regex(/^[a-z_]{1,32}$/, 'a slot name such as velocity').optional(),
+        shape: z.array(DIMENSION).max(8),
+        dtype: z.literal('float32'),
+      }),
+    )
+    .max(100_000),
+});
+
+/** What a state.json must hold: counters in range, the schedule as a JSON object, unique class names. */
+export const TRAIN_STATE = z.object({
+  epoch: z.number().int().nonnegative().max(1_000_000),
+  batchInEpoch: z.number().int().nonnegative().max(1e9),
+  step: z.number().int().nonnegative().max(1e12),
+  schedule: z.record(z.string(), z.unknown()),
+  dropoutSteps: z.record(z.string().max(512), z.number().int().nonnegative().max(1e12)),
+  best: z.object({ top1Error: z.number().min(0).max(1), epoch: z.number().int().min(1).max(1_000_000) }).nullable(),
+  config: z.record(z.string(), z.unknown()),
+  classes: z
+    .array(z.string().min(1).max(1024))
+    .min(1)
+    .max(1 << 20)
+    .refine((c) => new Set(c).size === c.length, 'class names must be unique'),
+});
+
+/** Reads and validates a checkpoint's state.json. */
+export async function readTrainState(folder: string): Promise<TrainState> {
+  const file = join(folder, STATE_FILE);
+  return validated(TRAIN_STATE, await readJsonFile(file), file, 'the checkpoint is damaged or was not written by `alexnet train`') as TrainState;
 }
 
 /** The tf.Variable behind each trainable weight of a model, in model order. */
@@ -112,7 +152,7 @@ export async function resolveCheckpoint(dir: string): Promise<string> {
   // Normally at most one; if crashes left several, the one with the most steps is the newest.
   let newest: { folder: string; step: number } | undefined;
   for (const entry of retired) {
-    const state = await readFile(join(parent, entry, STATE_FILE), 'utf8').then((t) => JSON.parse(t) as TrainState, () => undefined);
+    const state = await readTrainState(join(parent, entry)).catch(() => undefined);
     if (state && (newest === undefined || state.step > newest.step)) newest = { folder: join(parent, entry), step: state.step };
   }
   if (newest) return newest.folder;
@@ -130,24 +170,19 @@ export interface LoadedCheckpoint {
 /** Reads a checkpoint, checking that every file is whole; damage is an error that names the file. */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const folder = await resolveCheckpoint(dir);
-  const readJson = async <T>(file: string): Promise<T> => {
-    try {
-      return JSON.parse(await readFile(join(folder, file), 'utf8')) as T;
-    } catch (error) {
-      throw new Error(`${join(folder, file)}: unreadable (${(error as Error).message}); the checkpoint is damaged`);
-    }
-  };
-  const state = await readJson<TrainState>(STATE_FILE);
-  const optimizerFile = await readJson<OptimizerFile>(OPTIMIZER_JSON);
-  if (optimizerFile.format !== 'alexnet-optimizer' || optimizerFile.version !== 1) throw new Error(`${join(folder, OPTIMIZER_JSON)}: unknown format`);
-  const bytes = await readFile(join(folder, OPTIMIZER_BIN));
+  const state = await readTrainState(folder);
+  const optimizerJson = join(folder, OPTIMIZER_JSON);
+  const optimizerFile = validated(OPTIMIZER_FILE, await readJsonFile(optimizerJson), optimizerJson, 'the checkpoint is damaged') as OptimizerFile;
   const values = optimizerFile.specs.reduce((n, s) => n + s.shape.reduce((p, d) => p * d, 1), 0);
-  if (bytes.byteLength !== values * 4) {
-    throw new Error(`${join(folder, OPTIMIZER_BIN)}: ${bytes.byteLength} bytes, ${OPTIMIZER_JSON} describes ${values * 4} (truncated?)`);
-  }
+  if (values * 4 > 4 * 2 ** 30) throw new Error(`${optimizerJson}: describes ${values * 4} bytes of optimizer state, more than 4 GiB`);
+  const binary = join(folder, OPTIMIZER_BIN);
+  const bytes = await readRegularFile(binary, { exactBytes: values * 4 }).catch((error: Error) => {
+    throw new Error(`${error.message} (${OPTIMIZER_JSON} describes ${values * 4} bytes: truncated?)`);
+  });
   const model = await loadModel(folder);
   const data = new Float32Array(values);
   new Uint8Array(data.buffer).set(bytes);
+  checkFinite(data, binary);
   return {
     dir: folder,
     model,

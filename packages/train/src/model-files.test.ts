@@ -50,6 +50,6 @@ describeEachEngine('saveModel / loadModel', () => {
     const [weightsFile] = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths;
     await truncate(join(dir, weightsFile), 100);
     await expect(loadModel(dir)).rejects.toThrow(`${dir}: weights hold 100 bytes`);
-    await expect(loadModel(join(dir, 'missing'))).rejects.toThrow('model.json: cannot read model');
+    await expect(loadModel(join(dir, 'missing'))).rejects.toThrow('model.json: cannot be opened (ENOENT)');
   });
 });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchLoader } from '@alexnet/data';
 import { saveCheckpoint, STATE_FILE, trainableVariables, type TrainState } from './checkpoint.js';
 import { evaluateLoader, type Evaluation } from './evaluate.js';
 import type { LrSchedule } from './lr-schedules.js';
+import { appendMetrics, keepMetricsUpTo } from './metrics-files.js';
 
 /** An optimizer whose learning rate can change between steps (sgdMomentum, tf.train.momentum …). */
 export type SteppableOptimizer = tf.Optimizer & { setLearningRate(learningRate: number): void };
@@ -53,7 +54,6 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
 
 /** Layers that keep a position in a random stream (SeededDropout's `step`): saved so a resumed run draws the same masks. */
 function streamLayers(model: tf.LayersModel): Array<tf.layers.Layer & { step: number }> {
@@ -66,14 +66,6 @@ export function dropoutSteps(model: tf.LayersModel): Record<string, number> {
 
 export function restoreDropoutSteps(model: tf.LayersModel, steps: Record<string, number>): void {
   for (const layer of streamLayers(model)) layer.step = steps[layer.name] ?? 0;
-}
-
-async function appendMetrics(runDir: string, metrics: EpochMetrics): Promise<void> {
-  await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
-  const csv = join(runDir, 'metrics.csv');
-  const fresh = !(await stat(csv).then(() => true, () => false));
-  const row = CSV_COLUMNS.map((c) => String(metrics[c])).join(',');
-  await appendFile(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
 }
 
 /**
@@ -93,6 +85,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   const lastDir = join(runDir, 'checkpoints', 'last');
   let state: TrainState = { ...options.state };
   restoreDropoutSteps(model, state.dropoutSteps);
+  // A resumed run's metrics go up to its checkpoint's epoch: what came after is trained again.
+  await keepMetricsUpTo(runDir, state.epoch);
 
   const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) });
 
