@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@alexnet/backend';
+import { terminalText } from '@alexnet/eval';
 import { parseDemoFlags, USAGE } from './demo-flags.js';
 import { runDemo } from './demo.js';
 import { ENGINE_USAGE, runEngine } from './engine-command.js';
@@ -58,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`alexnet: ${error.message}\n`);
+    // Messages quote names from files and folders: control characters are shown escaped, line breaks kept.
+    process.stderr.write(`alexnet: ${error.message.split('\n').map(terminalText).join('\n')}\n`);
     process.exit(2);
   },
 );

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, writeFileAtomic } from '@alexnet/data';
-import { averageViews, centerCropBatch, ConfusionMatrix, tenCropBatch, TopKMeter } from '@alexnet/eval';
+import { averageViews, centerCropBatch, ConfusionMatrix, csvField, tenCropBatch, TopKMeter } from '@alexnet/eval';
 import { loadInference, normalizedBatches, runDirOf, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
@@ -50,61 +50,65 @@ export async function runEval(args: string[], write: (text: string) => void = (t
   });
   if (values.checkpoint === undefined) throw new Error(`eval needs --checkpoint <dir>\n\n${EVAL_USAGE}`);
   const inference = await loadInference(values.checkpoint, values.data);
-  const splitName = values.split ?? 'val';
-  const split = await PreparedSplit.open(inference.data, splitName, inference.index);
-  const classes = inference.classes.length;
-  const ks = [1, Math.min(5, classes)];
-  const center = new TopKMeter(classes, ks);
-  const ten = new TopKMeter(classes, ks);
-  const confusion = new ConfusionMatrix(classes);
-  const tenCrop = values['ten-crop'] === true;
-  const progress = new Progress(`eval ${splitName}`, split.count, 'img');
-  const started = performance.now();
   try {
-    for await (const { ids, images } of normalizedBatches(inference, split)) {
-      const scores = scoreBatch(inference, images, tenCrop);
-      const labels = ids.map((i) => split.labels[i]!);
-      center.add(await scores.center.data(), labels);
-      // The confusion matrix follows the reported prediction: 10-crop when asked, else the center crop.
-      const reported = scores.ten ?? scores.center;
-      const predicted = reported.argMax(1);
-      confusion.add(await predicted.data(), labels);
-      predicted.dispose();
-      if (scores.ten) ten.add(await scores.ten.data(), labels);
-      tf.dispose([images, scores.center, ...(scores.ten ? [scores.ten] : [])]);
-      progress.update(ids.at(-1)! + 1);
+    const splitName = values.split ?? 'val';
+    const split = await PreparedSplit.open(inference.data, splitName, inference.index);
+    const classes = inference.classes.length;
+    const ks = [1, Math.min(5, classes)];
+    const center = new TopKMeter(classes, ks);
+    const ten = new TopKMeter(classes, ks);
+    const confusion = new ConfusionMatrix(classes);
+    const tenCrop = values['ten-crop'] === true;
+    const progress = new Progress(`eval ${splitName}`, split.count, 'img');
+    const started = performance.now();
+    try {
+      for await (const { ids, images } of normalizedBatches(inference, split)) {
+        const scores = scoreBatch(inference, images, tenCrop);
+        const labels = ids.map((i) => split.labels[i]!);
+        center.add(await scores.center.data(), labels);
+        // The confusion matrix follows the reported prediction: 10-crop when asked, else the center crop.
+        const reported = scores.ten ?? scores.center;
+        const predicted = reported.argMax(1);
+        confusion.add(await predicted.data(), labels);
+        predicted.dispose();
+        if (scores.ten) ten.add(await scores.ten.data(), labels);
+        tf.dispose([images, scores.center, ...(scores.ten ? [scores.ten] : [])]);
+        progress.update(ids.at(-1)! + 1);
+      }
+    } finally {
+      split.close();
     }
+    const seconds = (performance.now() - started) / 1000;
+    const out = resolve(values.out ?? join(runDirOf(inference.checkpoint), `eval-${splitName}`));
+    await mkdir(out, { recursive: true });
+    const perClass = confusion.perClassAccuracy().map((accuracy, i) => ({ class: inference.classes[i]!, name: inference.names[i]!, accuracy }));
+    await writeFileAtomic(join(out, 'per-class.csv'), 'class,name,accuracy\n' + perClass.map((r) => `${csvField(r.class)},${csvField(r.name)},${r.accuracy}`).join('\n') + '\n');
+    await writeFileAtomic(join(out, 'confusion.csv'), confusion.toCsv(inference.names));
+    await writeFileAtomic(join(out, 'confusion.png'), await confusion.heatmapPng(inference.names));
+    const result: EvalFigures = {
+      checkpoint: inference.checkpoint,
+      split: splitName,
+      images: split.count,
+      center: figures(center),
+      ...(tenCrop ? { tenCrop: figures(ten) } : {}),
+      imagesPerSecond: split.count / seconds,
+      perClass,
+      out,
+    };
+    if (values.json) write(JSON.stringify(result) + '\n');
+    else {
+      const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+      const rows = [
+        ['view', 'top-1 error', 'top-5 error', 'top-1', 'top-5'],
+        ['center crop', pct(result.center.top1Error), pct(result.center.top5Error), pct(result.center.top1), pct(result.center.top5)],
+        ...(result.tenCrop ? [['10 crops', pct(result.tenCrop.top1Error), pct(result.tenCrop.top5Error), pct(result.tenCrop.top1), pct(result.tenCrop.top5)]] : []),
+      ];
+      const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+      write(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n') + '\n');
+      write(`${split.count} images of '${splitName}', ${result.imagesPerSecond.toFixed(1)} img/s; per-class accuracy, confusion.csv and confusion.png in ${out}\n`);
+    }
+    return result;
   } finally {
-    split.close();
+    inference.dispose();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const out = resolve(values.out ?? join(runDirOf(inference.checkpoint), `eval-${splitName}`));
-  await mkdir(out, { recursive: true });
-  const perClass = confusion.perClassAccuracy().map((accuracy, i) => ({ class: inference.classes[i]!, name: inference.names[i]!, accuracy }));
-  await writeFileAtomic(join(out, 'per-class.csv'), 'class,name,accuracy\n' + perClass.map((r) => `${r.class},"${r.name.replace(/"/g, '""')}",${r.accuracy}`).join('\n') + '\n');
-  await writeFileAtomic(join(out, 'confusion.csv'), confusion.toCsv(inference.names));
-  await writeFileAtomic(join(out, 'confusion.png'), await confusion.heatmapPng(inference.names));
-  const result: EvalFigures = {
-    checkpoint: inference.checkpoint,
-    split: splitName,
-    images: split.count,
-    center: figures(center),
-    ...(tenCrop ? { tenCrop: figures(ten) } : {}),
-    imagesPerSecond: split.count / seconds,
-    perClass,
-    out,
-  };
-  if (values.json) write(JSON.stringify(result) + '\n');
-  else {
-    const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-    const rows = [
-      ['view', 'top-1 error', 'top-5 error', 'top-1', 'top-5'],
-      ['center crop', pct(result.center.top1Error), pct(result.center.top5Error), pct(result.center.top1), pct(result.center.top5)],
-      ...(result.tenCrop ? [['10 crops', pct(result.tenCrop.top1Error), pct(result.tenCrop.top5Error), pct(result.tenCrop.top1), pct(result.tenCrop.top5)]] : []),
-    ];
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    write(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n') + '\n');
-    write(`${split.count} images of '${splitName}', ${result.imagesPerSecond.toFixed(1)} img/s; per-class accuracy, confusion.csv and confusion.png in ${out}\n`);
-  }
-  return result;
 }

@@ -16,10 +16,14 @@ export async function runFilters(args: string[], log: (line: string) => void = (
   if (values.checkpoint === undefined || values.out === undefined) throw new Error(`filters needs --checkpoint <dir> and --out <file.png>\n\n${FILTERS_USAGE}`);
   const scale = numberFlag('scale', values.scale, { integer: true, min: 1 }) ?? 4;
   const { model } = await loadCheckpoint(values.checkpoint);
-  const kernel = model.getLayer('conv1').getWeights()[0] as tf.Tensor4D;
-  const picture = await filterGridPng(kernel, { scale });
-  const out = resolve(values.out);
-  await writeFileAtomic(out, picture.png);
-  log(`${kernel.shape[3]} conv1 kernels of ${kernel.shape[0]}×${kernel.shape[1]}×${kernel.shape[2]} → ${out} (${picture.width}×${picture.height})`);
-  return { out, width: picture.width, height: picture.height };
+  try {
+    const kernel = model.getLayer('conv1').getWeights()[0] as tf.Tensor4D;
+    const picture = await filterGridPng(kernel, { scale });
+    const out = resolve(values.out);
+    await writeFileAtomic(out, picture.png);
+    log(`${kernel.shape[3]} conv1 kernels of ${kernel.shape[0]}×${kernel.shape[1]}×${kernel.shape[2]} → ${out} (${picture.width}×${picture.height})`);
+    return { out, width: picture.width, height: picture.height };
+  } finally {
+    model.dispose();
+  }
 }

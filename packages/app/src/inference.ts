@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { centerView, cropFlipInto, readDatasetStats, readPreparedIndex, type PreparedIndex, type PreparedSplit } from '@alexnet/data';
+import { basename, join } from 'node:path';
+import { centerView, cropFlipInto, readDatasetStats, readJsonFile, readPreparedIndex, validated, type PreparedIndex, type PreparedSplit } from '@alexnet/data';
+import { z } from 'zod';
 import { loadCheckpoint } from '@alexnet/train';
 import { logitsOf } from './alexnet.js';
 // Registers LRN, grouped convolution and seeded dropout, so the checkpoint's model.json loads.
@@ -26,7 +26,19 @@ export interface Inference {
   crop: number;
   /** (pixel − mean) · scale, as in training. */
   normalize(pixels: Uint8Array): tf.Tensor3D;
+  /** Frees the model's weights (the logits and features models share them). */
+  dispose(): void;
 }
+
+/** What inference needs from a checkpoint's saved settings, checked like the flags that set them. */
+const INFERENCE_CONFIG = z
+  .object({
+    data: z.string().max(4096).optional(),
+    crop: z.number().int().min(1).max(4096),
+    mean: z.enum(['image', 'channel', 'none']).optional(),
+    scale: z.number().positive().max(1e6),
+  })
+  .loose();
 
 /**
  * Loads a checkpoint written by `alexnet train` or the demo, and the mean
@@ -35,16 +47,16 @@ export interface Inference {
  */
 export async function loadInference(checkpointDir: string, dataDir?: string): Promise<Inference> {
   const checkpoint = await loadCheckpoint(checkpointDir);
-  const config = checkpoint.state.config as { data?: string; crop?: number; mean?: 'image' | 'channel' | 'none'; scale?: number };
+  const stateFile = join(checkpoint.dir, 'state.json');
+  const config = validated(z.object({ config: INFERENCE_CONFIG }), { config: checkpoint.state.config }, stateFile, 'written by an older version, or damaged').config;
   const data = dataDir ?? config.data;
   if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
-  if (config.crop === undefined || config.scale === undefined) throw new Error(`${checkpoint.dir}: its state.json does not record crop and scale (written by an older version?)`);
   const index = await readPreparedIndex(data);
   const classes = checkpoint.state.classes;
   if (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i])) {
     throw new Error(`${checkpoint.dir} was trained on other classes than ${data} holds (${classes.length} vs ${index.classes.length})`);
   }
-  const { stats, meanImage } = await readDatasetStats(data);
+  const { stats, meanImage } = await readDatasetStats(data, index.size);
   const size = index.size;
   const scale = config.scale;
   const meanMode = config.mean ?? 'image';
@@ -57,13 +69,17 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
     return tf.tensor3d(out, [size, size, 3]);
   };
   const model = checkpoint.model;
-  const weightsId = (await readdir(checkpoint.dir)).find((n) => n.startsWith('weights-'))?.replace(/\.bin$/, '') ?? 'weights';
+  // The weights file model.json names (loadModel has validated it): a new name with every save.
+  const manifest = (await readJsonFile(join(checkpoint.dir, 'model.json'))) as { weightsManifest: Array<{ paths: string[] }> };
+  const weightsId = basename(manifest.weightsManifest[0]?.paths[0] ?? 'weights', '.bin');
+  const logits = logitsOf(model);
+  const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor });
   return {
     checkpoint: checkpoint.dir,
     weightsId,
     model,
-    logits: logitsOf(model),
-    features: tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor }),
+    logits,
+    features,
     data,
     index,
     classes,
@@ -71,6 +87,9 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
     size,
     crop: config.crop,
     normalize,
+    dispose() {
+      model.dispose();
+    },
   };
 }
 

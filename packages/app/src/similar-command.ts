@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
-import { centerCropBatch, contactSheetPng, FeatureIndex } from '@alexnet/eval';
+import { centerCropBatch, contactSheetPng, FeatureIndex, terminalText } from '@alexnet/eval';
 import { numberFlag } from './flag-values.js';
 import { loadInference, normalizedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
@@ -17,9 +17,10 @@ export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> 
 /** Center-crop features of every image of a split, cached beside the dataset and keyed by the checkpoint's weights. */
 async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
   const file = join(inference.data, 'features', `${inference.weightsId}-${split.name}.idx`);
-  const cached = await FeatureIndex.load(file).catch(() => undefined);
-  if (cached) return cached;
   const dim = inference.features.outputs[0]!.shape[1] as number;
+  // Anything unreadable, or for another split or model, is rebuilt rather than trusted.
+  const cached = await FeatureIndex.load(file, { dim, count: split.count }).catch(() => undefined);
+  if (cached) return cached;
   const index = new FeatureIndex(dim);
   const progress = new Progress(`features ${split.name}`, split.count, 'img');
   for await (const { ids, images } of normalizedBatches(inference, split)) {
@@ -45,26 +46,30 @@ export async function runSimilar(args: string[], log: (line: string) => void = (
   }
   const k = numberFlag('k', values.k, { integer: true, min: 1 }) ?? 8;
   const inference = await loadInference(values.checkpoint, values.data);
-  const split = await PreparedSplit.open(inference.data, values.split ?? 'train', inference.index);
   try {
-    const index = await featureIndex(inference, split);
-    const file = positionals[0]!;
-    const pixels = (await resizeAndCenterCrop(file, inference.size).catch((error: Error) => {
-      throw new Error(`${file}: ${error.message}`);
-    })).data;
-    const query = tf.tidy(() => inference.features.predict(centerCropBatch(inference.normalize(pixels).expandDims(0) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
-    const nearest = index.nearest((await query.data()) as Float32Array, Math.min(k, split.count));
-    query.dispose();
-    const neighbours = await Promise.all(
-      nearest.map(async ({ id, distance }) => ({ pixels: await split.pixels(id), size: inference.size, distance, label: inference.names[split.labels[id]!]! })),
-    );
-    const png = await contactSheetPng({ pixels, size: inference.size, label: basename(file) }, neighbours);
-    const out = resolve(values.out);
-    await writeFileAtomic(out, png);
-    for (const [i, n] of nearest.entries()) log(`${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${neighbours[i]!.label}  ${split.sources[n.id]}`);
-    log(`contact sheet: ${out}`);
-    return { out, nearest };
+    const split = await PreparedSplit.open(inference.data, values.split ?? 'train', inference.index);
+    try {
+      const index = await featureIndex(inference, split);
+      const file = positionals[0]!;
+      const pixels = (await resizeAndCenterCrop(file, inference.size).catch((error: Error) => {
+        throw new Error(`${file}: ${error.message}`);
+      })).data;
+      const query = tf.tidy(() => inference.features.predict(centerCropBatch(inference.normalize(pixels).expandDims(0) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
+      const nearest = index.nearest((await query.data()) as Float32Array, Math.min(k, split.count));
+      query.dispose();
+      const neighbours = await Promise.all(
+        nearest.map(async ({ id, distance }) => ({ pixels: await split.pixels(id), size: inference.size, distance, label: inference.names[split.labels[id]!]! })),
+      );
+      const png = await contactSheetPng({ pixels, size: inference.size, label: basename(file) }, neighbours);
+      const out = resolve(values.out);
+      await writeFileAtomic(out, png);
+      for (const [i, n] of nearest.entries()) log(`${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${terminalText(neighbours[i]!.label)}  ${terminalText(split.sources[n.id] ?? '')}`);
+      log(`contact sheet: ${out}`);
+      return { out, nearest };
+    } finally {
+      split.close();
+    }
   } finally {
-    split.close();
+    inference.dispose();
   }
 }

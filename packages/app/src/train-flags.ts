@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseEngineChoice, type EngineChoice } from '@alexnet/backend';
+import { z } from 'zod';
 import { INIT_SCHEMES, type InitScheme } from '@alexnet/train';
 import { choiceFlag, numberFlag } from './flag-values.js';
 import { ARCHS, type Arch } from './summary-command.js';
@@ -77,6 +78,35 @@ export const TRAIN_OPTIONS = {
   lighting: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' },
 } as const;
 
+/**
+ * A checkpoint's saved settings, checked as strictly as the flags they came
+ * from: a state.json from someone else cannot smuggle in values no flag accepts.
+ */
+export const SAVED_TRAIN_CONFIG = z
+  .object({
+    recipe: z.enum(Object.keys(RECIPES) as [RecipeName, ...RecipeName[]]),
+    arch: z.enum(ARCHS),
+    columns: z.union([z.literal(1), z.literal(2)]),
+    width: z.number().positive().max(16),
+    crop: z.number().int().min(1).max(4096),
+    batchSize: z.number().int().min(1).max(1 << 16),
+    accumulate: z.number().int().min(1).max(1 << 16),
+    lr: z.number().positive().max(100),
+    momentum: z.number().min(0).lt(1),
+    weightDecay: z.number().min(0).max(1),
+    rule: z.enum(['paper', 'pytorch']),
+    lrSchedule: z.string().max(64),
+    init: z.enum(INIT_SCHEMES as unknown as [InitScheme, ...InitScheme[]]),
+    mean: z.enum(['image', 'channel']),
+    scale: z.number().positive().max(1e6),
+    lighting: z.union([z.literal(false), z.number().min(0).max(100)]),
+    seed: z.number().int().min(-(2 ** 31)).max(2 ** 32),
+    epochs: z.number().int().min(1).max(1_000_000),
+    data: z.string().max(4096).optional(),
+  })
+  .refine((c) => c.batchSize % c.accumulate === 0, { message: 'accumulate must divide batchSize', path: ['accumulate'] });
+export type SavedTrainConfig = z.infer<typeof SAVED_TRAIN_CONFIG>;
+
 /** The flags a user gave (by config key), so a resumed run can check them against its checkpoint. */
 export type ExplicitFlags = Partial<TrainConfig>;
 
@@ -105,7 +135,7 @@ export function parseTrainFlags(args: string[], env: Record<string, string | und
     scale: numberFlag('scale', v.scale, { above: 0 }),
     lighting: v.lighting === 'off' ? false : numberFlag('lighting', v.lighting, { min: 0 }),
     seed: numberFlag('seed', v.seed, { integer: true }),
-    workers: numberFlag('workers', v.workers, { integer: true, min: 0 }),
+    workers: numberFlag('workers', v.workers, { integer: true, min: 0, below: 65 }),
   };
   for (const key of Object.keys(explicit) as Array<keyof ExplicitFlags>) if (explicit[key] === undefined) delete explicit[key];
   const backend = v.backend !== undefined ? parseEngineChoice(v.backend, '--backend') : env.ALEXNET_BACKEND ? parseEngineChoice(env.ALEXNET_BACKEND, 'ALEXNET_BACKEND') : 'auto';
