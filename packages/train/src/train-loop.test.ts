@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile, readdir, rename, truncate, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { temporaryFolder } from '@alexnet/test-support';
@@ -85,6 +85,25 @@ describeEachEngine('trainLoop', () => {
     const csv = (await readFile(join(split, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('epoch,learningRate,trainLoss,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds');
     expect(csv).toHaveLength(3);
+  });
+
+  it('lists each epoch once in the metrics after a crash between appending them and saving the checkpoint', async () => {
+    const runDir = await temporaryFolder('metrics-once');
+    await run(runDir, tinyModel(), 1);
+    // As if epoch 2's metrics were appended and the process killed before its checkpoint.
+    const jsonl = await readFile(join(runDir, 'metrics.jsonl'), 'utf8');
+    await writeFile(join(runDir, 'metrics.jsonl'), jsonl + jsonl.replace('"epoch":1', '"epoch":2') + '{"epoch":3, cut short');
+    const csv = await readFile(join(runDir, 'metrics.csv'), 'utf8');
+    await writeFile(join(runDir, 'metrics.csv'), csv + csv.split('\n')[1]!.replace(/^1,/, '2,') + '\n');
+    await resume(runDir, 2);
+    const epochs = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).epoch);
+    expect(epochs).toEqual([1, 2]);
+    expect((await readFile(join(runDir, 'metrics.csv'), 'utf8')).trim().split('\n').map((l) => l.split(',')[0])).toEqual(['epoch', '1', '2']);
+  });
+
+  it('refuses a state past the end of its epoch', async () => {
+    const runDir = await temporaryFolder('past-epoch');
+    await expect(run(runDir, tinyModel(), 1, { state: { ...freshState(), batchInEpoch: 1e6 } })).rejects.toThrow('past the 7 steps an epoch has here');
   });
 
   it('stops within one step of its signal, mid-epoch, saving where it stopped', async () => {

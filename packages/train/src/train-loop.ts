@@ -84,6 +84,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   if (stepsPerEpoch < 1) throw new Error(`an epoch of ${train.count} images has no full step of ${accumulate}×${train.batchSize} images`);
   const lastDir = join(runDir, 'checkpoints', 'last');
   let state: TrainState = { ...options.state };
+  if (state.batchInEpoch > stepsPerEpoch) {
+    throw new Error(`the run's state is at step ${state.batchInEpoch} of epoch ${state.epoch + 1}, past the ${stepsPerEpoch} steps an epoch has here (a checkpoint from another dataset or batch size?)`);
+  }
   restoreDropoutSteps(model, state.dropoutSteps);
   // A resumed run's metrics go up to its checkpoint's epoch: what came after is trained again.
   await keepMetricsUpTo(runDir, state.epoch);
