@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
@@ -11,12 +10,18 @@ import { Progress } from './progress.js';
 export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> --out sheet.png [--data <prepared dir>] [--split train] [--k 8]
   The k images of the split whose last-hidden-layer (fc7) vectors are nearest to the image's in
   Euclidean distance, as a contact sheet with the distances (Figure 4 of the paper). The split's
-  feature index is built once per checkpoint and cached in <data>/features/.
+  feature index is built once per checkpoint and cached in the checkpoint's folder
+  (features-<split>.idx).
 `;
 
-/** Center-crop features of every image of a split, cached beside the dataset and keyed by the checkpoint's weights. */
+/**
+ * Center-crop features of every image of a split, cached in the checkpoint's
+ * own folder: a new save replaces the folder, and with it the stale cache. Not
+ * beside the dataset: its path comes from state.json, which someone else may
+ * have written. A checkpoint folder that cannot be written to only costs the cache.
+ */
 async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
-  const file = join(inference.data, 'features', `${inference.weightsId}-${split.name}.idx`);
+  const file = join(inference.checkpoint, `features-${split.name}.idx`);
   const dim = inference.features.outputs[0]!.shape[1] as number;
   // Anything unreadable, or for another split or model, is rebuilt rather than trusted.
   const cached = await FeatureIndex.load(file, { dim, count: split.count }).catch(() => undefined);
@@ -29,8 +34,7 @@ async function featureIndex(inference: Inference, split: PreparedSplit): Promise
     tf.dispose([vectors, images]);
     progress.update(ids.at(-1)! + 1);
   }
-  await mkdir(join(inference.data, 'features'), { recursive: true });
-  await index.save(file);
+  await index.save(file).catch((error: Error) => process.stderr.write(`alexnet: the feature index is not cached (${error.message})\n`));
   return index;
 }
 

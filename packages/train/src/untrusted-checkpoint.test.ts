@@ -17,7 +17,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   const model = tf.sequential({ layers: [tf.layers.dense({ name: 'fc', inputShape: [4], units: 2 })] });
   const optimizer = sgdMomentum({ learningRate: 0.1 });
-  optimizer.applyGradients({ [model.trainableWeights[0]!.read().name]: tf.ones([4, 2]), [model.trainableWeights[1]!.read().name]: tf.ones([2]) });
+  optimizer.applyGradients({ [(model.trainableWeights[0]!.read() as tf.Variable).name]: tf.ones([4, 2]), [(model.trainableWeights[1]!.read() as tf.Variable).name]: tf.ones([2]) });
   pristine = join(await temporaryFolder('untrusted-ckpt'), 'checkpoints', 'last');
   await saveCheckpoint(pristine, model, optimizer, state);
 });
