@@ -1,6 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArrayDataset, ArraySplit } from './array-dataset.js';
+import { readRegularFile } from './safe-files.js';
 
 /** The standard CIFAR-10 class names in label order (used when batches.meta.txt is absent). */
 export const CIFAR_10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
@@ -29,10 +30,18 @@ export async function readCifar10(dir: string): Promise<ArrayDataset> {
 
 async function readClassNames(path: string): Promise<string[]> {
   if (!(await exists(path))) return [...CIFAR_10_CLASSES];
-  const names = (await readFile(path, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const text = (await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8');
+  const names = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
   if (names.length === 0) throw new Error(`${path}: no class names`);
+  if (names.length > 256) throw new Error(`${path}: ${names.length} class names; a CIFAR batch's one-byte labels allow at most 256`);
+  const long = names.find((n) => n.length > 1024);
+  if (long !== undefined) throw new Error(`${path}: a class name of ${long.length} characters (at most 1024)`);
+  if (new Set(names).size !== names.length) throw new Error(`${path}: class names must be unique`);
   return names;
 }
+
+/** A batch file larger than this is refused unread (CIFAR-10's are 30 MB). */
+const MAX_BATCH_BYTES = 2 ** 30;
 
 /** Concatenates batch files into one split, planar CHW records turned into HWC pixels. */
 async function readBatches(paths: string[], classCount: number): Promise<ArraySplit> {
@@ -41,7 +50,7 @@ async function readBatches(paths: string[], classCount: number): Promise<ArraySp
   for (const path of paths) {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      bytes = await readRegularFile(path, { maxBytes: MAX_BATCH_BYTES });
     } catch (error) {
       throw new Error(`cannot read CIFAR-10 batch ${path}: ${(error as Error).message}`);
     }

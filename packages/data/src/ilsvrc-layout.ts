@@ -101,8 +101,11 @@ async function readValLabels(src: string, root: string, valFiles: string[]): Pro
     if (map === undefined) throw new Error(`${truthFile} needs map_clsloc.txt beside it to turn class IDs into wnids`);
     const { byId, names: words } = parseClsLocMap(await readFile(map, 'utf8'));
     const ids = (await readFile(truthFile, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '').map(Number);
-    // The ground truth lists one ID per validation image, in file-name order.
+    // The ground truth lists one ID per validation image, in file-name order: a count that differs would shift every label.
     const sorted = [...valFiles].sort();
+    if (ids.length !== sorted.length) {
+      throw new Error(`${truthFile} lists ${ids.length} labels, but ${join(root, 'val')} holds ${sorted.length} images; the labels would not line up`);
+    }
     const labels = new Map<string, string>();
     sorted.forEach((file, i) => {
       const wnid = byId.get(ids[i] ?? NaN);

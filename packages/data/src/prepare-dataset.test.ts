@@ -263,6 +263,13 @@ describe('prepareDataset', () => {
     const bySource = Object.fromEntries(val.sources.map((s, i) => [s.slice(-28), val.labels[i]]));
     expect(bySource).toEqual({ 'ILSVRC2012_val_00000001.JPEG': 1, 'ILSVRC2012_val_00000002.JPEG': 0, 'ILSVRC2012_val_00000003.JPEG': 1 });
     val.close();
+
+    // One label short: every later label would shift by one, so it is refused.
+    const truth = join(src, 'devkit', 'data', 'ILSVRC2015_clsloc_validation_ground_truth.txt');
+    await writeFile(truth, '7\n3\n');
+    await expect(prepareDataset(src, join(await temp('devkit-short'), 'out'), { size: 8 })).rejects.toThrow(
+      `${truth} lists 2 labels, but ${join(src, 'val')} holds 3 images; the labels would not line up`,
+    );
   });
 
   it('says so when an ILSVRC val folder has no labels', async () => {
