@@ -14,7 +14,7 @@ import { parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrai
 /** What a checkpoint fixes: a resumed run may not change these. */
 const FIXED_ON_RESUME = [
   'recipe', 'arch', 'columns', 'width', 'crop', 'batchSize', 'accumulate', 'lr', 'momentum', 'weightDecay',
-  'rule', 'lrSchedule', 'init', 'mean', 'scale', 'lighting', 'seed',
+  'rule', 'lrSchedule', 'init', 'mean', 'scale', 'lighting', 'dropout', 'seed',
 ] as const satisfies ReadonlyArray<keyof TrainConfig>;
 
 /** The part of the configuration saved with every checkpoint. */
@@ -42,7 +42,7 @@ function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, expl
 }
 
 function buildModel(config: TrainConfig, classes: number): tf.LayersModel {
-  const common = { classes, inputSize: config.crop, width: config.width, seed: config.seed };
+  const common = { classes, inputSize: config.crop, width: config.width, seed: config.seed, dropout: config.dropout };
   return config.arch === 'alexnet' ? alexNet({ ...common, columns: config.columns, init: config.init }) : alexNetOwt({ ...common, init: config.init });
 }
 

@@ -33,6 +33,8 @@ export interface TrainConfig {
   scale: number;
   /** σ of PCA lighting, or false. */
   lighting: number | false;
+  /** Dropout rate of FC6 and FC7 (§4.2: 0.5). */
+  dropout: number;
   seed: number;
   workers?: number;
   backend: EngineChoice;
@@ -42,7 +44,7 @@ export const RECIPES = {
   /** §5 of the paper: batch 128, momentum 0.9, weight decay 5e-4 inside the velocity, lr 0.01 ÷10 on plateau (3×), ~90 epochs, N(0, 0.01²) init, 227 crops, PCA lighting. */
   paper: {
     arch: 'alexnet', columns: 2, crop: 227, epochs: 90, batchSize: 128, lr: 0.01, momentum: 0.9, weightDecay: 5e-4,
-    rule: 'paper', lrSchedule: 'plateau', init: 'paper', mean: 'image', scale: 1, lighting: 0.1,
+    rule: 'paper', lrSchedule: 'plateau', init: 'paper', mean: 'image', scale: 1, lighting: 0.1, dropout: 0.5,
   },
   /**
    * torchvision's references/classification for AlexNet: `--lr 1e-2` (its README), SGD momentum 0.9,
@@ -52,7 +54,7 @@ export const RECIPES = {
    */
   torchvision: {
     arch: 'alexnet-owt', columns: 1, crop: 224, epochs: 90, batchSize: 256, lr: 0.01, momentum: 0.9, weightDecay: 1e-4,
-    rule: 'pytorch', lrSchedule: 'step:30', init: 'he', mean: 'channel', scale: 1 / 58, lighting: false,
+    rule: 'pytorch', lrSchedule: 'step:30', init: 'he', mean: 'channel', scale: 1 / 58, lighting: false, dropout: 0.5,
   },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 export type RecipeName = keyof typeof RECIPES;
@@ -63,7 +65,7 @@ export const TRAIN_USAGE = `usage: alexnet train --data <prepared dir> [flags]  
   --epochs E [90]  --batch-size B [128]  --accumulate N [1]  (B/N images per forward pass, gradients averaged)
   --lr X [0.01]  --momentum X [0.9]  --weight-decay X [5e-4]  --rule paper|pytorch [paper]
   --lr-schedule plateau|step:K|cosine [plateau]  --init paper|caffe|he|glorot [paper]
-  --mean image|channel [image]  --scale X [1]  --lighting SIGMA|off [0.1]
+  --mean image|channel [image]  --scale X [1]  --lighting SIGMA|off [0.1]  --dropout RATE [0.5]
   --seed N [1]  --workers N [cores − 1]  --backend auto|node-gpu|node|wasm|cpu [auto]
   --out DIR [runs/train-<time>]   --resume <checkpoint dir>  (e.g. runs/x/checkpoints/last)
 Writes <out>/config.json, metrics.jsonl, metrics.csv, checkpoints/last and checkpoints/best.
@@ -75,7 +77,7 @@ export const TRAIN_OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, accumulate: { type: 'string' },
   lr: { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, rule: { type: 'string' },
   'lr-schedule': { type: 'string' }, init: { type: 'string' }, mean: { type: 'string' }, scale: { type: 'string' },
-  lighting: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' },
+  lighting: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' },
 } as const;
 
 /**
@@ -100,6 +102,8 @@ export const SAVED_TRAIN_CONFIG = z
     mean: z.enum(['image', 'channel']),
     scale: z.number().positive().max(1e6),
     lighting: z.union([z.literal(false), z.number().min(0).max(100)]),
+    // Checkpoints written before the flag existed trained with the paper's 0.5.
+    dropout: z.number().min(0).lt(1).default(0.5),
     seed: z.number().int().min(-(2 ** 31)).max(2 ** 32),
     epochs: z.number().int().min(1).max(1_000_000),
     data: z.string().max(4096).optional(),
@@ -134,6 +138,7 @@ export function parseTrainFlags(args: string[], env: Record<string, string | und
     mean: choiceFlag('mean', v.mean, ['image', 'channel'] as const),
     scale: numberFlag('scale', v.scale, { above: 0 }),
     lighting: v.lighting === 'off' ? false : numberFlag('lighting', v.lighting, { min: 0 }),
+    dropout: numberFlag('dropout', v.dropout, { min: 0, below: 1 }),
     seed: numberFlag('seed', v.seed, { integer: true }),
     workers: numberFlag('workers', v.workers, { integer: true, min: 0, below: 65 }),
   };
