@@ -179,10 +179,11 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const bytes = await readRegularFile(binary, { exactBytes: values * 4 }).catch((error: Error) => {
     throw new Error(`${error.message} (${OPTIMIZER_JSON} describes ${values * 4} bytes: truncated?)`);
   });
-  const model = await loadModel(folder);
   const data = new Float32Array(values);
   new Uint8Array(data.buffer).set(bytes);
   checkFinite(data, binary);
+  // Last: everything that can be refused is checked before the model's weights are allocated.
+  const model = await loadModel(folder);
   return {
     dir: folder,
     model,

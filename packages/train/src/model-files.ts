@@ -73,33 +73,101 @@ const WEIGHT_SPEC = z.object({
 
 const MODEL_JSON_SCHEMA = z
   .object({
-    modelTopology: z.object({ config: z.object({ layers: z.array(z.object({ class_name: z.string(), config: z.record(z.string(), z.unknown()) }).loose()).max(10_000) }).loose() }).loose(),
+    modelTopology: z
+      .object({ class_name: z.string(), config: z.object({ layers: z.array(z.object({ class_name: z.string(), config: z.record(z.string(), z.unknown()) }).loose()).min(1).max(10_000) }).loose() })
+      .loose(),
     weightsManifest: z.array(z.object({ paths: z.array(z.string()).min(1).max(10_000), weights: z.array(WEIGHT_SPEC).max(100_000) })).max(10_000),
   })
   .loose();
 
+type LayerConfig = Record<string, unknown>;
+/** A layer class this loader reads: the weights it builds from its input shape, and its output shape (channels last, batch left out). */
+interface LayerRule {
+  weights(config: LayerConfig, input: readonly number[]): Array<[string, number[]]>;
+  output(config: LayerConfig, input: readonly number[]): number[];
+}
+
+const pair = (value: unknown): number[] => (Array.isArray(value) ? value.map(Number) : [Number(value), Number(value)]);
+const withBias = (config: LayerConfig, shape: number[], units: number): Array<[string, number[]]> =>
+  config.use_bias === false ? [['kernel', shape]] : [['kernel', shape], ['bias', [units]]];
+/** Output side of a convolution or pooling window over `size` (dilation 1). */
+const windowed = (size: number, window: number, stride: number, padding: unknown) =>
+  padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1;
+const spatial = (config: LayerConfig, input: readonly number[], window: number[], channels: number): number[] => {
+  if (config.data_format !== undefined && config.data_format !== 'channelsLast' && config.data_format !== 'channels_last') throw new Error('only channels-last layers are read');
+  const strides = pair(config.strides ?? 1);
+  return [windowed(input[0]!, window[0]!, strides[0]!, config.padding), windowed(input[1]!, window[1]!, strides[1]!, config.padding), channels];
+};
+const SAME_SHAPE: LayerRule = { weights: () => [], output: (_, input) => [...input] };
+const CONV: LayerRule = {
+  weights: (c, input) => withBias(c, [...pair(c.kernel_size), input.at(-1)! / Number(c.groups ?? 1), Number(c.filters)], Number(c.filters)),
+  output: (c, input) => spatial(c, input, pair(c.kernel_size), Number(c.filters)),
+};
+const POOL: LayerRule = { weights: () => [], output: (c, input) => spatial({ ...c, strides: c.strides ?? c.pool_size }, input, pair(c.pool_size), input.at(-1)!) };
+
 /**
- * A layer that declares `units` or `filters` must find its kernel in the
- * manifest with that many outputs: tfjs allocates every layer's weights when it
- * builds the model, before the files replace them, so a topology asking for a
- * million units would allocate gigabytes that no weights file backs.
+ * The layer classes this loader reads — AlexNet's and the plain blocks of small
+ * models — with the weights each builds from its input shape (what tfjs
+ * allocates, zero-filled, when it builds the model, before the files are read).
+ */
+const LAYER_RULES: Record<string, LayerRule> = {
+  InputLayer: SAME_SHAPE,
+  Conv2D: CONV,
+  AlexNetGroupedConv2D: { ...CONV, weights: (c, input) => CONV.weights({ ...c, groups: c.groups ?? 2 }, input) },
+  Dense: { weights: (c, input) => withBias(c, [input.at(-1)!, Number(c.units)], Number(c.units)), output: (c, input) => [...input.slice(0, -1), Number(c.units)] },
+  MaxPooling2D: POOL,
+  AveragePooling2D: POOL,
+  Flatten: { weights: () => [], output: (_, input) => [input.reduce((a, b) => a * b, 1)] },
+  Dropout: SAME_SHAPE,
+  Activation: SAME_SHAPE,
+  ReLU: SAME_SHAPE,
+  AlexNetSeededDropout: SAME_SHAPE,
+  AlexNetLocalResponseNormalization: SAME_SHAPE,
+};
+
+const SIDE = z.number().int().min(1).max(1 << 16);
+
+/**
+ * Works out, from the topology alone, every weight tfjs will allocate when it
+ * builds the model, and requires the manifest to describe exactly those
+ * (names and shapes): a topology asking for a million units or a giant input,
+ * which no weights file backs, is refused before tfjs allocates anything.
+ * Only Sequential models of the classes in LAYER_RULES are read.
  */
 function checkTopologyAgainstManifest(topology: z.infer<typeof MODEL_JSON_SCHEMA>['modelTopology'], specs: tf.io.WeightsManifestEntry[], file: string): void {
-  for (const layer of topology.config.layers) {
+  if (topology.class_name !== 'Sequential') throw new Error(`${file}: a ${String(topology.class_name)} model; this loader reads Sequential models (as saveModel writes them)`);
+  const layers = topology.config.layers;
+  const first = layers[0]?.config.batch_input_shape;
+  const shape = validated(z.tuple([z.null(), SIDE, SIDE, SIDE]).or(z.tuple([z.null(), SIDE])), first, file, 'modelTopology.config.layers[0].config.batch_input_shape');
+  let input: number[] = shape.slice(1) as number[];
+  const expected = new Map<string, number[]>();
+  for (const [i, layer] of layers.entries()) {
+    const rule = LAYER_RULES[layer.class_name];
     const name = layer.config.name;
-    for (const key of ['units', 'filters'] as const) {
-      const declared = layer.config[key];
-      if (declared === undefined) continue;
-      if (typeof name !== 'string' || typeof declared !== 'number' || !Number.isInteger(declared) || declared < 1) {
-        throw new Error(`${file}: layer ${JSON.stringify(name)} has ${key} ${JSON.stringify(declared)}; expected a positive integer`);
+    if (rule === undefined) throw new Error(`${file}: layer ${i} is a ${layer.class_name}; this loader reads only ${Object.keys(LAYER_RULES).join(', ')}`);
+    if (typeof name !== 'string') throw new Error(`${file}: layer ${i} has no name`);
+    for (const [suffix, dims] of rule.weights(layer.config, input)) {
+      if (!dims.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= 1 << 20)) {
+        throw new Error(`${file}: layer '${name}' would have a ${suffix} of shape [${dims.join(', ')}]`);
       }
-      const kernel = specs.find((s) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/kernel(_\\d+)?$`).test(s.name));
-      if (kernel === undefined) throw new Error(`${file}: layer '${name}' declares ${key} ${declared} but the weights manifest has no '${name}/kernel'`);
-      if (kernel.shape.at(-1) !== declared) {
-        throw new Error(`${file}: layer '${name}' declares ${key} ${declared} but its kernel in the weights manifest has shape [${kernel.shape.join(', ')}]`);
-      }
+      expected.set(`${name}/${suffix}`, dims);
     }
+    try {
+      input = rule.output(layer.config, input);
+    } catch (error) {
+      throw new Error(`${file}: layer '${name}' (${layer.class_name}): ${(error as Error).message}`);
+    }
+    if (!input.every((d) => Number.isSafeInteger(d) && d >= 1)) throw new Error(`${file}: layer '${name}' gives an output of shape [${input.join(', ')}]`);
   }
+  const canonical = (n: string) => n.replace(/_\d+$/, '');
+  for (const spec of specs) {
+    const dims = expected.get(canonical(spec.name));
+    if (dims === undefined) throw new Error(`${file}: the weights manifest has '${spec.name}', which no layer of the topology has`);
+    if (dims.join() !== spec.shape.join()) throw new Error(`${file}: '${spec.name}' has shape [${spec.shape.join(', ')}] in the weights manifest, but the topology's layer makes it [${dims.join(', ')}]`);
+    expected.delete(canonical(spec.name));
+  }
+  const missing = [...expected.keys()];
+  if (missing.length > 0) throw new Error(`${file}: the weights manifest lacks ${missing.join(', ')}`);
 }
 
 /**

@@ -50,18 +50,40 @@ describe('a checkpoint from someone else', () => {
     }
   });
 
+  it('cannot make its plain-named weights file a FIFO or a link to a device', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { rm, symlink } = await import('node:fs/promises');
+    for (const kind of ['fifo', 'device']) {
+      const dir = await copy();
+      const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+      const weights = join(dir, manifest.weightsManifest[0].paths[0]);
+      await rm(weights);
+      if (kind === 'fifo') expect(spawnSync('mkfifo', [weights]).status).toBe(0);
+      else await symlink('/dev/zero', weights);
+      await expect(loadModel(dir)).rejects.toThrow(kind === 'fifo' ? `${weights}: not a regular file` : `${weights}: is a symbolic link`);
+    }
+  });
+
   it('cannot make tfjs allocate a layer its weights do not back', async () => {
     const dir = await copy();
     await editJson(join(dir, 'model.json'), (m) => (m.modelTopology.config.layers[0].config.units = 1_000_000));
     const before = tf.memory().numBytes;
-    await expect(loadModel(dir)).rejects.toThrow(`layer 'fc' declares units 1000000 but its kernel in the weights manifest has shape [4, 2]`);
+    await expect(loadModel(dir)).rejects.toThrow(`'fc/kernel' has shape [4, 2] in the weights manifest, but the topology's layer makes it [4, 1000000]`);
     expect(tf.memory().numBytes).toBe(before);
     const huge = await copy();
     await editJson(join(huge, 'model.json'), (m) => {
       m.modelTopology.config.layers[0].config.units = 1_000_000;
       m.weightsManifest[0].weights[0].shape = [4, 1_000_000];
     });
-    await expect(loadModel(huge)).rejects.toThrow(`weights hold 40 bytes, model.json describes 16000008`);
+    await expect(loadModel(huge)).rejects.toThrow(`'fc/bias' has shape [2] in the weights manifest, but the topology's layer makes it [1000000]`);
+    // A giant input behind a small layer: the kernel it implies is [1e9, 2].
+    const wide = await copy();
+    await editJson(join(wide, 'model.json'), (m) => (m.modelTopology.config.layers[0].config.batch_input_shape = [null, 1e9]));
+    await expect(loadModel(wide)).rejects.toThrow('batch_input_shape');
+    const nested = await copy();
+    await editJson(join(nested, 'model.json'), (m) => (m.modelTopology.config.layers[0].class_name = 'Bidirectional'));
+    await expect(loadModel(nested)).rejects.toThrow("layer 0 is a Bidirectional; this loader reads only");
+    expect(tf.memory().numBytes).toBe(before);
   });
 
   it('refuses non-finite weights and optimizer values', async () => {
