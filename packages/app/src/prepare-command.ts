@@ -40,11 +40,11 @@ export function parsePrepareFlags(args: string[]): { src: string; out: string; o
   const format = values.format === 'auto' ? undefined : choiceFlag('format', values.format, DATASET_FORMATS);
   const entries: Array<[keyof PrepareOptions, unknown]> = [
     ['format', format],
-    ['size', numberFlag('size', values.size, { integer: true, min: 1 })],
+    ['size', numberFlag('size', values.size, { integer: true, min: 1, below: 4097 })],
     ['workers', numberFlag('workers', values.workers, { integer: true, min: 1 })],
     ['valFraction', numberFlag('val-fraction', values['val-fraction'], { above: 0, below: 1 })],
     ['seed', numberFlag('seed', values.seed, { integer: true })],
-    ['shardSize', numberFlag('shard-size', values['shard-size'], { integer: true, min: 1 })],
+    ['shardSize', numberFlag('shard-size', values['shard-size'], { integer: true, min: 1, below: 1048577 })],
     ['encoding', choiceFlag('encoding', values.encoding, ['raw', 'jpeg'] as const)],
     ['jpegQuality', numberFlag('jpeg-quality', values['jpeg-quality'], { integer: true, min: 1 })],
     ['statsSample', numberFlag('stats-sample', values['stats-sample'], { integer: true, min: 1 })],

@@ -94,7 +94,7 @@ export class BatchLoader {
     const pixel: PixelSettings = { crop, scale: options.scale ?? 1, ...(mean ? { mean } : {}) };
     const plan: AugmentPlan = { size: index.size, crop, augment, ...(sigma !== false ? { lighting: { eigen: stats!, sigma } } : {}) };
     const workerCount = options.workers ?? Math.max(1, availableParallelism() - 1);
-    const data: LoaderWorkerData = { dir, split: splitName, pixel };
+    const data: LoaderWorkerData = { dir, split: splitName, index, pixel };
     const workers = Array.from({ length: workerCount }, () => startModuleWorker(import.meta.url, 'loader-worker', data));
     return new BatchLoader(index, split, plan, pixel, {
       batchSize,

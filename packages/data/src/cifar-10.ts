@@ -40,8 +40,8 @@ async function readClassNames(path: string): Promise<string[]> {
   return names;
 }
 
-/** A batch file larger than this is refused unread (CIFAR-10's are 30 MB). */
-const MAX_BATCH_BYTES = 2 ** 30;
+/** A batch file larger than this is refused unread: CIFAR-10's hold exactly 10,000 records. */
+const MAX_BATCH_BYTES = 10_000 * RECORD;
 
 /** Concatenates batch files into one split, planar CHW records turned into HWC pixels. */
 async function readBatches(paths: string[], classCount: number): Promise<ArraySplit> {

@@ -1,10 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectArrayDataset, readArrayDataset, type ArraySplit } from './array-dataset.js';
 import { readClassFolders, type LabelledFile } from './class-folders.js';
 import { heldOutSplit } from './held-out-split.js';
 import { findIlsvrcRoot, readIlsvrc } from './ilsvrc-layout.js';
 import type { DecodeInput } from './resize-crop.js';
+import { readRegularFile } from './safe-files.js';
 
 /** The layouts `prepare` reads. */
 export const DATASET_FORMATS = ['class-folders', 'split-folders', 'ilsvrc', 'fashion-mnist', 'cifar-10'] as const;
@@ -51,9 +52,13 @@ export async function detectDatasetFormat(src: string): Promise<DatasetFormat> {
   return 'class-folders';
 }
 
-// Files are read by us, not by sharp, so an unreadable or empty file gets its own reason.
+/** An image file larger than this is rejected unread (sharp's pixel limit guards what it decodes to). */
+const MAX_IMAGE_BYTES = 256 * 2 ** 20;
+
+// Files are read by us, not by sharp, so an unreadable or empty file gets its own reason; only
+// regular files (links followed: image trees may link their images) of a bounded size.
 function fileSources(items: LabelledFile[]): ImageSource[] {
-  return items.map(({ file, label }) => ({ source: file, label, load: () => readFile(file) }));
+  return items.map(({ file, label }) => ({ source: file, label, load: () => readRegularFile(file, { maxBytes: MAX_IMAGE_BYTES, followLinks: true }) }));
 }
 
 function arraySources(name: string, split: string, data: ArraySplit): ImageSource[] {

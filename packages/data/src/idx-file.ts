@@ -12,8 +12,8 @@ export interface IdxArray {
 const IDX_TYPES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
 const UBYTE = 0x08;
 
-/** Larger IDX files are refused: MNIST-like sets are tens of megabytes. */
-export const MAX_IDX_BYTES = 2 ** 31 - 1;
+/** Larger IDX files (or contents) are refused: MNIST-like sets are tens of megabytes (Fashion-MNIST's largest: 47 MB). */
+export const MAX_IDX_BYTES = 256 * 2 ** 20;
 
 /** The first `bytes` of a gzip stream's content, decompressing no further. */
 async function gunzipPrefix(data: Uint8Array, bytes: number): Promise<Buffer> {

@@ -1,6 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readClassFolders, type LabelledFile } from './class-folders.js';
+import { readRegularFile } from './safe-files.js';
+
+/** A label or name file of the tree: a regular file (links followed), at most 256 MB. */
+const readText = async (file: string) => (await readRegularFile(file, { maxBytes: 256 * 2 ** 20, followLinks: true })).toString('utf8');
 
 /**
  * An ILSVRC (ImageNet) tree as distributed: `train/<wnid>/*.JPEG`, and a flat
@@ -84,7 +88,7 @@ async function readValLabels(src: string, root: string, valFiles: string[]): Pro
   const places = [src, root, join(src, 'devkit', 'data'), join(src, 'ILSVRC2012_devkit_t12', 'data'), join(src, 'ILSVRC2015', 'devkit', 'data')];
   const solution = await firstExisting(places.map((p) => join(p, 'LOC_val_solution.csv')));
   if (solution) {
-    const byId = parseValSolution(await readFile(solution, 'utf8'), solution);
+    const byId = parseValSolution(await readText(solution), solution);
     const labels = new Map<string, string>();
     for (const file of valFiles) {
       const wnid = byId.get(file.replace(/\.[^.]+$/, ''));
@@ -99,8 +103,8 @@ async function readValLabels(src: string, root: string, valFiles: string[]): Pro
     if (truth === undefined) continue;
     const truthFile = join(place, truth);
     if (map === undefined) throw new Error(`${truthFile} needs map_clsloc.txt beside it to turn class IDs into wnids`);
-    const { byId, names: words } = parseClsLocMap(await readFile(map, 'utf8'));
-    const ids = (await readFile(truthFile, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '').map(Number);
+    const { byId, names: words } = parseClsLocMap(await readText(map));
+    const ids = (await readText(truthFile)).split(/\r?\n/).filter((l) => l.trim() !== '').map(Number);
     // The ground truth lists one ID per validation image, in file-name order: a count that differs would shift every label.
     const sorted = [...valFiles].sort();
     if (ids.length !== sorted.length) {
@@ -153,7 +157,7 @@ export async function readIlsvrc(src: string): Promise<IlsvrcListing> {
   }
 
   const wordsFile = await firstExisting([src, root].flatMap((p) => [join(p, 'LOC_synset_mapping.txt'), join(p, 'synset_words.txt')]));
-  if (wordsFile) names = parseSynsetWords(await readFile(wordsFile, 'utf8'));
+  if (wordsFile) names = parseSynsetWords(await readText(wordsFile));
   const classNames = names ? classes.map((c) => names!.get(c) ?? c) : undefined;
   return { classes, ...(classNames ? { classNames } : {}), train: train.items, val, rejected };
 }

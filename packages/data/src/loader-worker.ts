@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { assembleBatch, type PixelSettings } from './batch-assembly.js';
 import type { BatchRequest } from './batch-plan.js';
-import { PreparedSplit } from './prepared-dataset.js';
+import { PreparedSplit, type PreparedIndex } from './prepared-dataset.js';
 
 /** A batch loader's worker thread: opens the split once, then builds the batches it is sent. */
 export interface LoaderWorkerData {
   dir: string;
   split: string;
+  /** The index the main thread validated: the worker opens the same split, not a re-read file. */
+  index: PreparedIndex;
   pixel: PixelSettings;
 }
 
@@ -14,8 +16,8 @@ export type LoaderWorkerReply =
   | { id: number; xs: Float32Array; ys: Int32Array }
   | { id: number; error: string };
 
-const { dir, split, pixel } = workerData as LoaderWorkerData;
-const opened = PreparedSplit.open(dir, split);
+const { dir, split, index, pixel } = workerData as LoaderWorkerData;
+const opened = PreparedSplit.open(dir, split, index);
 // Reported on the first request, so the loader can name the failing file.
 opened.catch(() => undefined);
 

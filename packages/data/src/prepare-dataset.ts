@@ -71,8 +71,8 @@ export class PrepareInterrupted extends Error {
   }
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be an integer from 1 to ${max}, got ${value}`);
   return value;
 }
 
@@ -84,9 +84,10 @@ function positiveInteger(name: string, value: number): number {
  * interrupted run, rerun, gives the same files as an uninterrupted one.
  */
 export async function prepareDataset(src: string, out: string, options: PrepareOptions = {}): Promise<PrepareSummary> {
-  const size = positiveInteger('size', options.size ?? 256);
+  // What the readers accept (IMAGE_SIDE, a shard's image count): nothing is prepared that could not be read back.
+  const size = positiveInteger('size', options.size ?? 256, 4096);
   const workers = positiveInteger('workers', options.workers ?? 4 * availableParallelism());
-  const shardSize = positiveInteger('shard size', options.shardSize ?? 1024);
+  const shardSize = positiveInteger('shard size', options.shardSize ?? 1024, 1 << 20);
   const encoding = options.encoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'jpeg') throw new Error(`encoding must be raw or jpeg, got ${String(encoding)}`);
   const jpegQuality = options.jpegQuality ?? 90;

@@ -119,6 +119,11 @@ export class PreparedSplit {
       for (const s of shards) s.close();
       throw error;
     }
+    const held = shards.reduce((n, s) => n + s.header.count, 0);
+    if (held !== info.count) {
+      for (const s of shards) s.close();
+      throw new Error(`${indexFile}: split '${split}' lists ${info.count} images, its shards hold ${held}`);
+    }
     const labels = new Int32Array(info.count);
     const shardOf = new Uint32Array(info.count);
     const firstOf: number[] = [];
@@ -131,7 +136,6 @@ export class PreparedSplit {
       sources.push(...s.header.sources);
       at += s.header.count;
     });
-    if (at !== info.count) throw new Error(`${indexFile}: split '${split}' lists ${info.count} images, its shards hold ${at}`);
     return new PreparedSplit(split, index.size, index.encoding, labels, sources, shards, shardOf, firstOf);
   }
 
@@ -153,7 +157,10 @@ export class PreparedSplit {
   async pixels(i: number, into?: Buffer): Promise<Uint8Array> {
     if (this.encoding === 'raw') return this.record(i, into);
     const bytes = this.record(i);
-    const raw = await sharp(bytes).removeAlpha().raw().toBuffer();
+    // A stored record decodes to exactly size×size: a larger one is refused before it is decoded.
+    const raw = await sharp(bytes, { limitInputPixels: this.size * this.size }).removeAlpha().raw().toBuffer().catch((error: Error) => {
+      throw new Error(`${this.sources[i]}: stored JPEG cannot be decoded as ${this.size}×${this.size} (${error.message})`);
+    });
     if (raw.byteLength !== this.size * this.size * 3) throw new Error(`${this.sources[i]}: stored JPEG decodes to ${raw.byteLength} bytes, expected ${this.size}×${this.size}×3`);
     return raw;
   }

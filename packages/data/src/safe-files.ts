@@ -18,12 +18,14 @@ export function fileInside(dir: string, name: unknown, source: string): string {
 export interface RegularFileLimits {
   /** Refuse files larger than this. */
   maxBytes?: number;
+  /** Follow a symbolic link at the last component (a user's own image tree may link images in); default false. */
+  followLinks?: boolean;
   /** Refuse files of any other size (what a header or manifest promises). */
   exactBytes?: number;
 }
 
 // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: no symbolic link out of the folder.
-const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+const readFlags = (limits: RegularFileLimits) => constants.O_RDONLY | constants.O_NONBLOCK | (limits.followLinks ? 0 : constants.O_NOFOLLOW);
 
 /** Errors keep the system's code (ENOENT, EACCES …) so callers can classify them. */
 function openFailure(path: string, error: unknown): Error {
@@ -46,7 +48,7 @@ function checkRegular(path: string, info: Stats, limits: RegularFileLimits): num
  * whose size is within the limits.
  */
 export async function openRegularFile(path: string, limits: RegularFileLimits = {}): Promise<{ handle: FileHandle; size: number }> {
-  const handle = await open(path, READ_FLAGS).catch((error: unknown) => {
+  const handle = await open(path, readFlags(limits)).catch((error: unknown) => {
     throw openFailure(path, error);
   });
   try {
@@ -61,7 +63,7 @@ export async function openRegularFile(path: string, limits: RegularFileLimits = 
 export function openRegularFileSync(path: string, limits: RegularFileLimits = {}): { fd: number; size: number } {
   let fd: number;
   try {
-    fd = openSync(path, READ_FLAGS);
+    fd = openSync(path, readFlags(limits));
   } catch (error) {
     throw openFailure(path, error);
   }

@@ -1,7 +1,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { count, IMAGE_SIDE, NAME, validated } from './file-schema.js';
-import { openRegularFileSync } from './safe-files.js';
+import { MAX_JSON_BYTES, openRegularFileSync } from './safe-files.js';
 
 /**
  * One shard of a prepared dataset: a self-describing file that holds a run of
@@ -111,6 +111,7 @@ export class ShardReader {
       if (readSync(fd, prefix, 0, 12, 0) !== 12 || prefix.toString('latin1', 0, 8) !== SHARD_MAGIC) fail('not a shard file');
       const headerBytes = prefix.readUInt32LE(8);
       if (12 + headerBytes > fileBytes) fail(`header of ${headerBytes} bytes runs past the end of the file`);
+      if (headerBytes > MAX_JSON_BYTES) fail(`header of ${headerBytes} bytes, more than the ${MAX_JSON_BYTES} allowed`);
       const json = Buffer.alloc(headerBytes);
       if (readSync(fd, json, 0, headerBytes, 12) !== headerBytes) fail('short read of the header');
       let parsed: unknown;

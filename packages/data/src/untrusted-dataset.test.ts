@@ -57,6 +57,21 @@ describe('a prepared dataset from someone else', () => {
     }
   });
 
+  it('cannot make a plain-named shard a FIFO, a device link or a link out of the folder', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { rm, symlink } = await import('node:fs/promises');
+    for (const kind of ['fifo', 'device', 'link']) {
+      const dir = await copy();
+      const shard = await firstShard(dir);
+      await rm(shard);
+      if (kind === 'fifo') expect(spawnSync('mkfifo', [shard]).status).toBe(0);
+      else await symlink(kind === 'device' ? '/dev/zero' : join(pristine, shard.split('/').at(-1)!), shard);
+      const started = Date.now();
+      await expect(PreparedSplit.open(dir, 'train')).rejects.toThrow(kind === 'fifo' ? `${shard}: not a regular file` : `${shard}: is a symbolic link; only regular files are read`);
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+
   it('cannot point the mean image outside its folder, nor make it non-finite or the wrong size', async () => {
     const dir = await copy();
     await editJson(join(dir, 'stats.json'), (s) => (s.meanImage = '../../etc/passwd'));
