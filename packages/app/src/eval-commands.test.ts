@@ -79,7 +79,8 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     const lines: string[] = [];
     const first = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], (l) => lines.push(l));
     const { stat } = await import('node:fs/promises');
-    const cache = join(checkpoint, 'features-train.idx');
+    const { readdir } = await import('node:fs/promises');
+    const cache = join(checkpoint, (await readdir(checkpoint)).find((n) => /^features-train-[0-9a-f]{12}\.idx$/.test(n))!);
     const written = (await stat(cache)).mtimeMs;
     expect(first.nearest).toHaveLength(4);
     expect(first.nearest.map((n) => n.distance)).toEqual([...first.nearest.map((n) => n.distance)].sort((a, b) => a - b));

@@ -47,50 +47,61 @@ const INFERENCE_CONFIG = z
  */
 export async function loadInference(checkpointDir: string, dataDir?: string): Promise<Inference> {
   const checkpoint = await loadCheckpoint(checkpointDir);
-  const stateFile = join(checkpoint.dir, 'state.json');
-  const config = validated(z.object({ config: INFERENCE_CONFIG }), { config: checkpoint.state.config }, stateFile, 'written by an older version, or damaged').config;
-  const data = dataDir ?? config.data;
-  if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
-  const index = await readPreparedIndex(data);
-  const classes = checkpoint.state.classes;
-  if (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i])) {
-    throw new Error(`${checkpoint.dir} was trained on other classes than ${data} holds (${classes.length} vs ${index.classes.length})`);
+  try {
+    const stateFile = join(checkpoint.dir, 'state.json');
+    const config = validated(z.object({ config: INFERENCE_CONFIG }), { config: checkpoint.state.config }, stateFile, 'written by an older version, or damaged').config;
+    const data = dataDir ?? config.data;
+    if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
+    const index = await readPreparedIndex(data);
+    const classes = checkpoint.state.classes;
+    if (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i])) {
+      throw new Error(`${checkpoint.dir} was trained on other classes than ${data} holds (${classes.length} vs ${index.classes.length})`);
+    }
+    const { stats, meanImage } = await readDatasetStats(data, index.size);
+    const size = index.size;
+    const scale = config.scale;
+    const meanMode = config.mean ?? 'image';
+    const mean = meanMode === 'image' ? meanImage : meanMode === 'channel' ? stats.channelMean : undefined;
+    // The loader's own pixel transform, over the whole image: (pixel − mean) · scale.
+    const whole = centerView(size, size);
+    const normalize = (pixels: Uint8Array): tf.Tensor3D => {
+      const out = new Float32Array(pixels.length);
+      cropFlipInto(out, 0, pixels, size, whole, { scale, ...(mean ? { mean } : {}) });
+      return tf.tensor3d(out, [size, size, 3]);
+    };
+    const model = checkpoint.model;
+    // The network must be the one state.json describes: its input the crop, its output the classes.
+    const [inputSide, outputWidth] = [model.inputs[0]!.shape[1], model.outputs[0]!.shape.at(-1)];
+    if (inputSide !== config.crop) throw new Error(`${stateFile}: config.crop is ${config.crop}, but the model in ${checkpoint.dir} takes ${String(inputSide)}×${String(inputSide)} images`);
+    if (outputWidth !== classes.length) throw new Error(`${stateFile}: ${classes.length} classes, but the model in ${checkpoint.dir} has ${String(outputWidth)} outputs`);
+    if (config.crop > index.size) throw new Error(`${stateFile}: config.crop ${config.crop} is larger than the images of ${data} (${index.size}×${index.size})`);
+    if (!model.layers.some((l) => l.name === 'fc7') || !model.layers.some((l) => l.name === 'fc8')) throw new Error(`${checkpoint.dir}: the model has no fc7 and fc8 layers; not an AlexNet checkpoint`);
+    // The weights file model.json names (loadModel has validated it): a new name with every save.
+    const manifest = (await readJsonFile(join(checkpoint.dir, 'model.json'))) as { weightsManifest: Array<{ paths: string[] }> };
+    const weightsId = basename(manifest.weightsManifest[0]?.paths[0] ?? 'weights', '.bin');
+    const logits = logitsOf(model);
+    const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor });
+    return {
+      checkpoint: checkpoint.dir,
+      weightsId,
+      model,
+      logits,
+      features,
+      data,
+      index,
+      classes,
+      names: index.classNames ?? classes,
+      size,
+      crop: config.crop,
+      normalize,
+      dispose() {
+        model.dispose();
+      },
+    };
+  } catch (error) {
+    checkpoint.model.dispose(); // nothing holds it but the error
+    throw error;
   }
-  const { stats, meanImage } = await readDatasetStats(data, index.size);
-  const size = index.size;
-  const scale = config.scale;
-  const meanMode = config.mean ?? 'image';
-  const mean = meanMode === 'image' ? meanImage : meanMode === 'channel' ? stats.channelMean : undefined;
-  // The loader's own pixel transform, over the whole image: (pixel − mean) · scale.
-  const whole = centerView(size, size);
-  const normalize = (pixels: Uint8Array): tf.Tensor3D => {
-    const out = new Float32Array(pixels.length);
-    cropFlipInto(out, 0, pixels, size, whole, { scale, ...(mean ? { mean } : {}) });
-    return tf.tensor3d(out, [size, size, 3]);
-  };
-  const model = checkpoint.model;
-  // The weights file model.json names (loadModel has validated it): a new name with every save.
-  const manifest = (await readJsonFile(join(checkpoint.dir, 'model.json'))) as { weightsManifest: Array<{ paths: string[] }> };
-  const weightsId = basename(manifest.weightsManifest[0]?.paths[0] ?? 'weights', '.bin');
-  const logits = logitsOf(model);
-  const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor });
-  return {
-    checkpoint: checkpoint.dir,
-    weightsId,
-    model,
-    logits,
-    features,
-    data,
-    index,
-    classes,
-    names: index.classNames ?? classes,
-    size,
-    crop: config.crop,
-    normalize,
-    dispose() {
-      model.dispose();
-    },
-  };
 }
 
 /** Images per forward pass when scoring: small enough for any engine, large enough to be efficient. */

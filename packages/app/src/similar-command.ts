@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
@@ -10,8 +11,8 @@ import { Progress } from './progress.js';
 export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> --out sheet.png [--data <prepared dir>] [--split train] [--k 8]
   The k images of the split whose last-hidden-layer (fc7) vectors are nearest to the image's in
   Euclidean distance, as a contact sheet with the distances (Figure 4 of the paper). The split's
-  feature index is built once per checkpoint and cached in the checkpoint's folder
-  (features-<split>.idx).
+  feature index is built once per checkpoint and dataset and cached in the checkpoint's
+  folder (features-<split>-<dataset>.idx).
 `;
 
 /**
@@ -21,7 +22,9 @@ export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> 
  * have written. A checkpoint folder that cannot be written to only costs the cache.
  */
 async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
-  const file = join(inference.checkpoint, `features-${split.name}.idx`);
+  // Keyed by the dataset too: the same checkpoint pointed at another --data must not reuse these vectors.
+  const dataset = createHash('sha256').update(resolve(inference.data)).update(JSON.stringify([inference.index.classes, inference.index.splits[split.name]])).digest('hex').slice(0, 12);
+  const file = join(inference.checkpoint, `features-${split.name}-${dataset}.idx`);
   const dim = inference.features.outputs[0]!.shape[1] as number;
   // Anything unreadable, or for another split or model, is rebuilt rather than trusted.
   const cached = await FeatureIndex.load(file, { dim, count: split.count }).catch(() => undefined);

@@ -81,31 +81,32 @@ export const TRAIN_OPTIONS = {
 } as const;
 
 /**
- * A checkpoint's saved settings, checked as strictly as the flags they came
- * from: a state.json from someone else cannot smuggle in values no flag accepts.
+ * A checkpoint's saved settings, checked exactly as the flags they came from
+ * (parseTrainFlags): a state.json from someone else cannot smuggle in a value no
+ * flag accepts, and every run the flags started can be resumed.
  */
 export const SAVED_TRAIN_CONFIG = z
   .object({
     recipe: z.enum(Object.keys(RECIPES) as [RecipeName, ...RecipeName[]]),
     arch: z.enum(ARCHS),
     columns: z.union([z.literal(1), z.literal(2)]),
-    width: z.number().positive().max(16),
-    crop: z.number().int().min(1).max(4096),
-    batchSize: z.number().int().min(1).max(1 << 16),
-    accumulate: z.number().int().min(1).max(1 << 16),
-    lr: z.number().positive().max(100),
+    width: z.number().positive(),
+    crop: z.number().int().min(1),
+    batchSize: z.number().int().min(1),
+    accumulate: z.number().int().min(1),
+    lr: z.number().positive(),
     momentum: z.number().min(0).lt(1),
-    weightDecay: z.number().min(0).max(1),
+    weightDecay: z.number().min(0),
     rule: z.enum(['paper', 'pytorch']),
     lrSchedule: z.string().max(64),
     init: z.enum(INIT_SCHEMES as unknown as [InitScheme, ...InitScheme[]]),
     mean: z.enum(['image', 'channel']),
-    scale: z.number().positive().max(1e6),
-    lighting: z.union([z.literal(false), z.number().min(0).max(100)]),
+    scale: z.number().positive(),
+    lighting: z.union([z.literal(false), z.number().min(0)]),
     // Checkpoints written before the flag existed trained with the paper's 0.5.
     dropout: z.number().min(0).lt(1).default(0.5),
-    seed: z.number().int().min(-(2 ** 31)).max(2 ** 32),
-    epochs: z.number().int().min(1).max(1_000_000),
+    seed: z.number().int(),
+    epochs: z.number().int().min(1),
     data: z.string().max(4096).optional(),
   })
   .refine((c) => c.batchSize % c.accumulate === 0, { message: 'accumulate must divide batchSize', path: ['accumulate'] });

@@ -132,6 +132,7 @@ export class FeatureIndex {
       const headerLength = prefix.readUInt32LE(MAGIC.length);
       const dataStart = prefix.length + headerLength;
       if (dataStart > fileBytes) fail(`the header is cut short (${fileBytes} bytes, header ends at ${dataStart})`);
+      if (headerLength > 2 ** 20) fail(`a header of ${headerLength} bytes (at most 1 MiB)`);
       const headerBytes = Buffer.alloc(headerLength);
       await handle.read(headerBytes, 0, headerLength, prefix.length);
       let header: Partial<IndexHeader> = {};

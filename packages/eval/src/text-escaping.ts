@@ -22,8 +22,8 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-// C0/C1 controls and DEL (terminal escapes), and the bidirectional overrides that reorder what is shown.
-const NOT_TERMINAL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+// C0/C1 controls and DEL (terminal escapes), line separators, and the bidirectional marks and overrides that reorder what is shown.
+const NOT_TERMINAL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
 /** Text for the terminal: control and bidirectional-override characters shown as escapes (`\x1b`, `\u202e`). */
 export function terminalText(text: string): string {

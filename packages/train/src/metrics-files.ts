@@ -1,19 +1,40 @@
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@alexnet/data';
+import { readRegularFile, writeFileAtomic } from '@alexnet/data';
 import type { EpochMetrics } from './train-loop.js';
 
 export const METRICS_JSONL = 'metrics.jsonl';
 export const METRICS_CSV = 'metrics.csv';
 const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
 
+/** Appends to a file of the run folder, never through a symbolic link planted under its name. */
+async function appendTo(file: string, text: string): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${file}: cannot be appended to (${error.code === 'ELOOP' ? 'it is a symbolic link' : (error.code ?? error.message)})`);
+  });
+  try {
+    await handle.appendFile(text);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Appends one epoch's metrics to metrics.jsonl and metrics.csv (the CSV's header first, when the file is new). */
 export async function appendMetrics(runDir: string, metrics: EpochMetrics): Promise<void> {
-  await appendFile(join(runDir, METRICS_JSONL), JSON.stringify(metrics) + '\n');
+  await appendTo(join(runDir, METRICS_JSONL), JSON.stringify(metrics) + '\n');
   const csv = join(runDir, METRICS_CSV);
-  const fresh = !(await stat(csv).then(() => true, () => false));
+  const fresh = !(await stat(csv).then((s) => s.size > 0, () => false));
   const row = CSV_COLUMNS.map((c) => String(metrics[c])).join(',');
-  await appendFile(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
+  await appendTo(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
+}
+
+/** A metrics file's text, or undefined when there is none. */
+async function readMetrics(file: string): Promise<string | undefined> {
+  return readRegularFile(file, { maxBytes: 256 * 2 ** 20 }).then((b) => b.toString('utf8'), (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
 }
 
 /**
@@ -25,7 +46,7 @@ export async function appendMetrics(runDir: string, metrics: EpochMetrics): Prom
  */
 export async function keepMetricsUpTo(runDir: string, epoch: number): Promise<void> {
   const jsonl = join(runDir, METRICS_JSONL);
-  const text = await readFile(jsonl, 'utf8').catch(() => undefined);
+  const text = await readMetrics(jsonl);
   if (text !== undefined) {
     const lines = text.split('\n').filter((line) => line.trim() !== '');
     const kept = lines.filter((line) => {
@@ -39,10 +60,12 @@ export async function keepMetricsUpTo(runDir: string, epoch: number): Promise<vo
     if (kept.length !== lines.length) await writeFileAtomic(jsonl, kept.map((l) => `${l}\n`).join(''));
   }
   const csv = join(runDir, METRICS_CSV);
-  const table = await readFile(csv, 'utf8').catch(() => undefined);
+  const table = await readMetrics(csv);
   if (table !== undefined) {
     const [header, ...rows] = table.split('\n').filter((line) => line.trim() !== '');
     const kept = rows.filter((row) => Number(row.split(',')[0]) <= epoch);
-    if (kept.length !== rows.length) await writeFileAtomic(csv, kept.length === 0 ? '' : [header, ...kept].map((l) => `${l}\n`).join(''));
+    // With no rows left the file goes, so the next append writes the header again.
+    if (kept.length === 0) await unlink(csv).catch(() => undefined);
+    else if (kept.length !== rows.length) await writeFileAtomic(csv, [header, ...kept].map((l) => `${l}\n`).join(''));
   }
 }

@@ -1,0 +1,29 @@
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporaryFolder } from '@alexnet/test-support';
+import { appendMetrics, keepMetricsUpTo } from './metrics-files.js';
+import type { EpochMetrics } from './train-loop.js';
+
+const row = (epoch: number): EpochMetrics => ({ epoch, learningRate: 0.01, trainLoss: 1, valLoss: 1, top1: 0.5, top5: 0.9, top1Error: 0.5, top5Error: 0.1, imagesPerSecond: 10, seconds: 1 });
+
+describe('metrics files', () => {
+  it('keep the CSV header when every row is dropped (a run restarted from epoch 0)', async () => {
+    const dir = await temporaryFolder('metrics');
+    await appendMetrics(dir, row(1));
+    await keepMetricsUpTo(dir, 0);
+    await appendMetrics(dir, row(1));
+    const csv = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv.map((l) => l.split(',')[0])).toEqual(['epoch', '1']);
+    expect((await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('never append through a symbolic link planted under their names', async () => {
+    const dir = await temporaryFolder('metrics-link');
+    const victim = join(await temporaryFolder('metrics-victim'), 'profile');
+    await writeFile(victim, 'untouched\n');
+    await symlink(victim, join(dir, 'metrics.jsonl'));
+    await expect(appendMetrics(dir, row(1))).rejects.toThrow(`${join(dir, 'metrics.jsonl')}: cannot be appended to (it is a symbolic link)`);
+    expect(await readFile(victim, 'utf8')).toBe('untouched\n');
+  });
+});
