@@ -1,28 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ArrayDataset, ArrayDatasetFormat } from './array-dataset-types.js';
 import { CIFAR_10_FILES, CIFAR_10_SUBFOLDER, readCifar10 } from './cifar-10.js';
 import { FASHION_MNIST_FILES, readFashionMnist } from './fashion-mnist.js';
-
-/** Images held as one byte array, channels last. */
-export interface ArraySplit {
-  count: number;
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** count×height×width×channels bytes, row-major, channels last. */
-  images: Uint8Array;
-  labels: Uint8Array | Int32Array;
-}
-
-/** A dataset shipped as arrays (not image files), read whole into memory. */
-export interface ArrayDataset {
-  format: 'fashion-mnist' | 'cifar-10';
-  /** Class names in label order. */
-  classes: string[];
-  splits: { train: ArraySplit; val: ArraySplit };
-}
-
-export type ArrayDatasetFormat = ArrayDataset['format'];
 
 /** Which array format `dir` holds, or undefined when it is neither (looks at file names only). */
 export async function detectArrayDataset(dir: string): Promise<ArrayDatasetFormat | undefined> {

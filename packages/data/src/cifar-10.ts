@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArrayDataset, ArraySplit } from './array-dataset.js';
+import type { ArrayDataset, ArraySplit } from './array-dataset-types.js';
 import { readRegularFile } from './safe-files.js';
 
 /** The standard CIFAR-10 class names in label order (used when batches.meta.txt is absent). */

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detectArrayDataset, readArrayDataset, type ArraySplit } from './array-dataset.js';
+import { detectArrayDataset, readArrayDataset } from './array-dataset.js';
+import type { ArraySplit } from './array-dataset-types.js';
 import { readClassFolders, type LabelledFile } from './class-folders.js';
 import { heldOutSplit } from './held-out-split.js';
 import { findIlsvrcRoot, readIlsvrc } from './ilsvrc-layout.js';

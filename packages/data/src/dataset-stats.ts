@@ -1,3 +1,4 @@
+import { DatasetError } from './dataset-error.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
@@ -81,11 +82,16 @@ const DATASET_STATS = z.object({
 export async function readDatasetStats(dir: string, expectedSize?: number): Promise<{ stats: DatasetStats; meanImage: Float32Array }> {
   const file = join(dir, STATS_FILE);
   const value = await readJsonFile(file).catch((error: Error) => {
-    throw new Error(`${error.message}; cannot read the dataset statistics (run \`alexnet stats ${dir}\`)`);
+    throw new DatasetError(`${error.message}; cannot read the dataset statistics`, dir, 'recompute-stats');
   });
-  const stats = validated(DATASET_STATS, value, file, `run \`alexnet stats ${dir}\` to recompute it`) as DatasetStats;
+  let stats: DatasetStats;
+  try {
+    stats = validated(DATASET_STATS, value, file, 'the statistics must be recomputed') as DatasetStats;
+  } catch (error) {
+    throw new DatasetError((error as Error).message, dir, 'recompute-stats');
+  }
   if (expectedSize !== undefined && stats.size !== expectedSize) {
-    throw new Error(`${file}: statistics of ${stats.size}×${stats.size} images, but the dataset's are ${expectedSize}×${expectedSize}; run \`alexnet stats ${dir}\``);
+    throw new DatasetError(`${file}: statistics of ${stats.size}×${stats.size} images, but the dataset's are ${expectedSize}×${expectedSize}; the statistics must be recomputed`, dir, 'recompute-stats');
   }
   const meanFile = fileInside(dir, stats.meanImage, `${file}: meanImage`);
   const bytes = await readRegularFile(meanFile, { exactBytes: stats.size * stats.size * 3 * 4 });

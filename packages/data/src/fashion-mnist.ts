@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArrayDataset, ArraySplit } from './array-dataset.js';
+import type { ArrayDataset, ArraySplit } from './array-dataset-types.js';
 import { readIdxFile } from './idx-file.js';
 
 /** Fashion-MNIST class names in label order. */

@@ -8,12 +8,14 @@ export { readIlsvrc, findIlsvrcRoot, type IlsvrcListing } from './ilsvrc-layout.
 export { readIdxFile, encodeIdx, type IdxArray } from './idx-file.js';
 export { readFashionMnist, FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 export { readCifar10, CIFAR_10_CLASSES } from './cifar-10.js';
-export { detectArrayDataset, readArrayDataset, type ArrayDataset, type ArraySplit, type ArrayDatasetFormat } from './array-dataset.js';
+export { detectArrayDataset, readArrayDataset } from './array-dataset.js';
+export type { ArrayDataset, ArraySplit, ArrayDatasetFormat } from './array-dataset-types.js';
 export { listDataset, detectDatasetFormat, DATASET_FORMATS, type DatasetFormat, type DatasetListing, type ImageSource, type ListOptions } from './dataset-listing.js';
 export { writeSyntheticShapes, shapeSvg, SHAPE_CLASSES, type ShapeClass, type SyntheticShapesOptions } from './synthetic-shapes.js';
 
 // Prepared datasets: shards, index, statistics.
-export { prepareDataset, PrepareInterrupted, REJECTED_FILE, type PrepareOptions, type PrepareSummary } from './prepare-dataset.js';
+export { prepareDataset, PrepareInterrupted, type PrepareOptions, type PrepareSummary } from './prepare-dataset.js';
+export { REJECTED_FILE } from './write-index.js';
 export { PreparedSplit, readPreparedIndex, INDEX_FILE, type PreparedIndex, type PreparedSplitInfo } from './prepared-dataset.js';
 export { ShardReader, encodeShard, SHARD_MAGIC, type ShardHeader, type ShardEncoding, type ShardRecord } from './shard-file.js';
 export { computeDatasetStats, readDatasetStats, STATS_FILE, MEAN_IMAGE_FILE, type DatasetStats, type StatsOptions } from './dataset-stats.js';
@@ -34,3 +36,4 @@ export { writeFileAtomic } from './atomic-write.js';
 export { fileInside, openRegularFile, openRegularFileSync, readRegularFile, readJsonFile, MAX_JSON_BYTES, type RegularFileLimits } from './safe-files.js';
 export { validated, checkFinite } from './file-schema.js';
 export { lockFolder, LOCK_FILE, type FolderLock } from './folder-lock.js';
+export { DatasetError, type DatasetRemedy } from './dataset-error.js';

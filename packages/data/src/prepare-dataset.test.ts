@@ -38,6 +38,7 @@ describe('prepareDataset', () => {
     const result = await prepareDataset(src, out, { size: 24, valFraction: 0.2, seed: 3, shardSize: 16, workers: 2 });
     expect(result.index.classes).toEqual([...SHAPE_CLASSES]);
     expect(result.kept).toBe(50);
+    expect(result.warnings).toEqual([]);
     expect(result.index.splits.train!.count).toBe(40);
     expect(result.index.splits.train!.shards.map((s) => s.count)).toEqual([16, 16, 8]);
     const val = await PreparedSplit.open(out, 'val');
@@ -70,6 +71,20 @@ describe('prepareDataset', () => {
       'star/truncated.jpg': 'truncated: JPEG without its end-of-image marker',
     });
     expect(JSON.parse(await readFile(join(out, 'rejected.json'), 'utf8'))).toEqual(result.rejected);
+  });
+
+  it('warns when the source holds a single class, naming it and the layout expected', async () => {
+    const shapes = await temp('one-class-shapes');
+    await writeSyntheticShapes(shapes, { perClass: 3, seed: 1 });
+    const src = await temp('one-class-src');
+    await mkdir(join(src, 'circle'));
+    for (const name of await readdir(join(shapes, 'circle'))) await writeFile(join(src, 'circle', name), await readFile(join(shapes, 'circle', name)));
+    const result = await prepareDataset(src, join(await temp('one-class-out'), 'out'), { size: 8 });
+    expect(result.index.classes).toEqual(['circle']);
+    expect([result.index.splits.train!.count, result.index.splits.val!.count]).toEqual([2, 1]);
+    expect(result.warnings).toEqual([
+      `only one class (circle): a classifier needs at least two; check the source layout (${join(src, '<class>', '<image>')})`,
+    ]);
   });
 
   it('names an unreadable file', () => {
@@ -125,7 +140,7 @@ describe('prepareDataset', () => {
     await writeSyntheticShapes(src, { perClass: 2, seed: 1 });
     const foreign = await temp('foreign');
     await writeFile(join(foreign, 'notes.txt'), 'mine');
-    await expect(prepareDataset(src, foreign, { size: 8 })).rejects.toThrow(`${foreign} is not empty and was not made by \`alexnet prepare\``);
+    await expect(prepareDataset(src, foreign, { size: 8 })).rejects.toThrow(`${foreign} is not empty and was not made by prepareDataset: it is not written into`);
     const out = join(await temp('refuse-out'), 'out');
     await prepareDataset(src, out, { size: 8, valFraction: 0.5 });
     await expect(prepareDataset(src, out, { size: 16, valFraction: 0.5 })).rejects.toThrow('holds a dataset prepared from other input or options');

@@ -1,3 +1,4 @@
+import { DatasetError } from './dataset-error.js';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -65,7 +66,7 @@ const PREPARED_INDEX = z
 export async function readPreparedIndex(dir: string): Promise<PreparedIndex> {
   const file = join(dir, INDEX_FILE);
   const value = await readJsonFile(file).catch((error: Error) => {
-    throw new Error(`${error.message.startsWith(file) ? error.message : `${file}: ${error.message}`}; not a prepared dataset (run \`alexnet prepare\` first)`);
+    throw new DatasetError(`${error.message.startsWith(file) ? error.message : `${file}: ${error.message}`}; not a prepared dataset`, dir, 'prepare');
   });
   const tag = value as { format?: unknown; version?: unknown } | null;
   if (tag?.format !== 'alexnet-prepared' || tag.version !== 2) {
