@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { alexNetInitializers } from '@alexnet/train';
-import { groupedConv2d, lrn, overlappingMaxPool, seededDropout } from '@alexnet/layers';
-import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, dropoutSeed, featureSizes, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
+import { groupedConv2d, lrn, nonOverlappingMaxPool, overlappingMaxPool, seededDropout } from '@alexnet/layers';
+import { CONV1_PAPER_PADDING, CONV_LAYERS, FC_WIDTH, dropoutSeed, featureSizes, resolveAlexNetConfig, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
 
 /**
  * The paper's 8-layer network (§3.5): conv 96-256-384-384-256
@@ -10,18 +10,28 @@ import { CONV_LAYERS, FC_WIDTH, PAPER_ALEXNET, dropoutSeed, featureSizes, scaled
  * two, softmax. With two columns (the default) conv2, conv4 and conv5 are
  * grouped convolutions, as the two GPUs of §3.2 only talk at conv3 and the
  * FC layers. `fc8` gives the logits; the model's output is the softmax.
+ *
+ * The paper's variations are switches (see AlexNetConfig): `lrn` ('paper',
+ * 'alpha-over-n', 'off'), `pool` ('overlapping', 'non-overlapping') and
+ * `conv1Padding` ('valid', or 'paper': a ZeroPadding2D 'pad1' of 1 before and
+ * 2 after, first in the model, so that 224 gives 55×55). Layers are named as
+ * before and initialised from (seed, layer name), so the defaults at 227 build
+ * the same model, weight for weight, as before these switches existed.
  */
 export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
-  const config = { ...PAPER_ALEXNET, ...overrides };
-  if (!Number.isInteger(config.classes) || config.classes < 2) throw new Error(`classes must be an integer >= 2, got ${config.classes}`);
-  if (!(config.width > 0)) throw new Error(`width must be > 0, got ${config.width}`);
-  featureSizes(config.inputSize);
+  const config = resolveAlexNetConfig(overrides);
+  featureSizes(config.inputSize, config);
   const model = tf.sequential({ name: 'alexnet' });
-  if (config.columns !== 1 && config.columns !== 2) throw new Error(`columns must be 1 or 2, got ${String(config.columns)}`);
+  const inputShape = [config.inputSize, config.inputSize, 3];
+  if (config.conv1Padding === 'paper') {
+    const [rows, cols] = CONV1_PAPER_PADDING;
+    model.add(tf.layers.zeroPadding2d({ name: 'pad1', inputShape, padding: [[rows[0], rows[1]], [cols[0], cols[1]]] }));
+  }
+  const maxPool = config.pool === 'overlapping' ? overlappingMaxPool : nonOverlappingMaxPool;
   for (const layer of CONV_LAYERS) {
     const common = {
       name: layer.name,
-      ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
+      ...(layer.name === 'conv1' && config.conv1Padding === 'valid' ? { inputShape } : {}),
       filters: scaledWidth(layer.filters, config.width, config.columns),
       kernelSize: layer.kernel,
       strides: layer.stride,
@@ -30,12 +40,12 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
       ...alexNetInitializers(config.init, layer.name, config.seed),
     } as const;
     model.add(layer.perColumn && config.columns === 2 ? groupedConv2d({ ...common, groups: 2 }) : tf.layers.conv2d(common));
-    if (config.lrn && (layer.name === 'conv1' || layer.name === 'conv2')) {
+    if (config.lrn !== 'off' && (layer.name === 'conv1' || layer.name === 'conv2')) {
       // Each column normalizes its own kernels (§3.2, §3.3).
-      model.add(lrn({ name: `norm${layer.name.slice(-1)}`, groups: config.columns }));
+      model.add(lrn({ name: `norm${layer.name.slice(-1)}`, groups: config.columns, alphaDividedBySize: config.lrn === 'alpha-over-n' }));
     }
     if (layer.name === 'conv1' || layer.name === 'conv2' || layer.name === 'conv5') {
-      model.add(overlappingMaxPool({ name: `pool${layer.name.slice(-1)}` }));
+      model.add(maxPool({ name: `pool${layer.name.slice(-1)}` }));
     }
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));

@@ -104,6 +104,21 @@ const CONV: LayerRule = {
   output: (c, input) => spatial(c, input, pair(c.kernel_size), Number(c.filters)),
 };
 const POOL: LayerRule = { weights: () => [], output: (c, input) => spatial({ ...c, strides: c.strides ?? c.pool_size }, input, pair(c.pool_size), input.at(-1)!) };
+/** Zeros added as [[top, bottom], [left, right]] (tfjs saves that form; a number or [rows, cols] means both sides). */
+const zeroPadding = (value: unknown): number[] => {
+  const sides = typeof value === 'number' ? [value, value, value, value] : Array.isArray(value) && value.length === 2 ? value.flatMap((v: unknown) => (Array.isArray(v) ? v : [v, v])) : [];
+  if (sides.length !== 4 || !sides.every((p) => Number.isSafeInteger(p) && p >= 0 && p <= 1 << 16)) throw new Error(`padding ${JSON.stringify(value)} is not 4 whole numbers of zeros from 0 to 65536`);
+  return sides as number[];
+};
+const ZERO_PADDING: LayerRule = {
+  weights: () => [],
+  output: (c, input) => {
+    if (c.data_format !== undefined && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') throw new Error('only channels-last layers are read');
+    if (input.length !== 3) throw new Error(`pads an image, but its input has shape [${input.join(', ')}]`);
+    const [top, bottom, left, right] = zeroPadding(c.padding) as [number, number, number, number];
+    return [input[0]! + top + bottom, input[1]! + left + right, input[2]!];
+  },
+};
 
 /**
  * The layer classes this loader reads — AlexNet's and the plain blocks of small
@@ -117,6 +132,7 @@ const LAYER_RULES: Record<string, LayerRule> = {
   Dense: { weights: (c, input) => withBias(c, [input.at(-1)!, Number(c.units)], Number(c.units)), output: (c, input) => [...input.slice(0, -1), Number(c.units)] },
   MaxPooling2D: POOL,
   AveragePooling2D: POOL,
+  ZeroPadding2D: ZERO_PADDING,
   Flatten: { weights: () => [], output: (_, input) => [input.reduce((a, b) => a * b, 1)] },
   Dropout: SAME_SHAPE,
   Activation: SAME_SHAPE,
