@@ -5,3 +5,4 @@ export { defaultFilterColumns, filterGridPng, type FilterGridOptions, type Rende
 export { contactSheetPng, formatDistance, QUERY_COLOUR, SHEET_CAPTION, SHEET_PAD, type ContactSheetOptions, type SheetImage, type SheetNeighbour } from './contact-sheet.js';
 export { FeatureIndex, type Neighbour } from './feature-index.js';
 export { csvField, escapeXml, terminalText } from './text-escaping.js';
+export { trainingCurvesPng, trainingCurvesSvg, formatRate, type CurvePoint, type CurveRun, type TrainingCurvesOptions } from './training-curves.js';
