@@ -6,3 +6,5 @@ export { plateau, stepDecay, cosine, parseLrSchedule, type LrSchedule, type Sche
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint, type TrainState, type LoadedCheckpoint, type OptimizerSlot } from './checkpoint.js';
 export { trainLoop, NonFiniteLossError, dropoutSteps, restoreDropoutSteps, type TrainLoopOptions, type EpochMetrics, type SteppableOptimizer } from './train-loop.js';
 export { evaluateLoader, type Evaluation } from './evaluate.js';
+export { readMetricsHistory, METRICS_JSONL, METRICS_CSV, type MetricsLine } from './metrics-files.js';
+export { TensorBoardWriter, readEventFile, crc32c, maskedCrc32c, type TensorBoardEvent } from './tensorboard-events.js';

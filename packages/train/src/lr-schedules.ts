@@ -151,6 +151,8 @@ export interface ParseLrScheduleOptions {
   stepsPerEpoch: number;
   /** Cosine's warmup. Default 0. */
   warmupEpochs?: number;
+  /** Plateau's patience (epochs without improvement tolerated before ε drops). Default 1. */
+  patience?: number;
 }
 
 /**
@@ -162,7 +164,7 @@ export function parseLrSchedule(text: string, options: ParseLrScheduleOptions): 
     throw new Error(`--lr-schedule '${text}': ${why}`);
   };
   try {
-    if (text === 'plateau') return plateau({ initial: options.initial });
+    if (text === 'plateau') return plateau({ initial: options.initial, ...(options.patience !== undefined ? { patience: options.patience } : {}) });
     if (text === 'cosine') {
       return cosine({ initial: options.initial, warmupEpochs: options.warmupEpochs ?? 0, totalEpochs: options.epochs, stepsPerEpoch: options.stepsPerEpoch });
     }

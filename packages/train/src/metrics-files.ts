@@ -2,11 +2,12 @@ import { constants } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRegularFile, writeFileAtomic } from '@alexnet/data';
+import { z } from 'zod';
 import type { EpochMetrics } from './train-loop.js';
 
 export const METRICS_JSONL = 'metrics.jsonl';
 export const METRICS_CSV = 'metrics.csv';
-const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
+const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'trainTop1Error', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
 
 /** Appends to a file of the run folder, never through a symbolic link planted under its name. */
 async function appendTo(file: string, text: string): Promise<void> {
@@ -68,4 +69,43 @@ export async function keepMetricsUpTo(runDir: string, epoch: number): Promise<vo
     if (kept.length === 0) await unlink(csv).catch(() => undefined);
     else if (kept.length !== rows.length) await writeFileAtomic(csv, [header, ...kept].map((l) => `${l}\n`).join(''));
   }
+}
+
+/** One line of metrics.jsonl as the plot needs it; runs from before training accuracy was recorded lack it. */
+const METRICS_LINE = z.object({
+  epoch: z.number().int().min(1),
+  learningRate: z.number(),
+  trainLoss: z.number(),
+  trainTop1Error: z.number().optional(),
+  valLoss: z.number(),
+  top1Error: z.number(),
+  top5Error: z.number(),
+});
+export type MetricsLine = z.infer<typeof METRICS_LINE>;
+
+/**
+ * A run's metrics.jsonl, one entry per epoch (the latest line wins when an
+ * epoch repeats). Lines that are not metrics are refused with their number;
+ * a last line cut short by a crash is skipped.
+ */
+export async function readMetricsHistory(runDir: string): Promise<MetricsLine[]> {
+  const file = join(runDir, METRICS_JSONL);
+  const text = await readMetrics(file);
+  if (text === undefined) throw new Error(`${file}: not found (is ${runDir} a run folder of alexnet train?)`);
+  const lines = text.split('\n');
+  const byEpoch = new Map<number, MetricsLine>();
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (i === lines.length - 1) continue; // cut short by a crash
+      throw new Error(`${file}: line ${i + 1} is not JSON`);
+    }
+    const parsed = METRICS_LINE.safeParse(value);
+    if (!parsed.success) throw new Error(`${file}: line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    byEpoch.set(parsed.data.epoch, parsed.data);
+  }
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }

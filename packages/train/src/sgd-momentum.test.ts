@@ -220,7 +220,7 @@ describeEachEngine('sgdMomentum', (engine) => {
     });
   }
 
-  it('restores velocities onto a model rebuilt in the same process (names with a `_<n>` suffix)', async () => {
+  it('matches velocities by exact name: renamed ones restore, a name no variable has is refused', async () => {
     const straight = makeVariables(INIT, 'straight');
     const reference = run(sgdMomentum({ learningRate: 0.1 }), straight, GRADS.slice(0, 2), LRS);
     const a = makeVariables(INIT, 'rebuilt');
@@ -228,21 +228,24 @@ describeEachEngine('sgdMomentum', (engine) => {
     const [afterOne] = run(opt, a, GRADS.slice(0, 1), LRS);
     const saved = await opt.getWeights();
     disposeAll(opt, a);
-    // tfjs names the weights of a second model with the same layer names `…_1`.
+    // tfjs names the weights of a second model with the same layer names `…_1`: the checkpoint renames.
     const b = tf.tidy(() => ({
       kernel: tf.variable(tf.tensor2d(afterOne!.kernel, [2, 3]), true, 'rebuilt/kernel_1'),
       bias: tf.variable(tf.tensor1d(afterOne!.bias), true, 'rebuilt/bias_1'),
     }));
+    const stale = sgdMomentum({ learningRate: 0.1 });
+    await stale.setWeights(saved);
+    expect(() => run(stale, b, GRADS.slice(1, 2), LRS)).toThrow(
+      "sgdMomentum: velocities were restored for 'rebuilt/kernel', 'rebuilt/bias', but no variable has that name; restore them through loadCheckpoint(dir).optimizerWeights(model)",
+    );
     const fresh = sgdMomentum({ learningRate: 0.1 });
-    await fresh.setWeights(saved);
+    await fresh.setWeights(saved.map(({ name, tensor }) => ({ name: name.replace(/^rebuilt\/(kernel|bias)/, 'rebuilt/$1_1'), tensor })));
     tf.dispose(saved.map((s) => s.tensor));
-    expect(fresh.velocityNames()).toEqual(['rebuilt/kernel', 'rebuilt/bias']);
-    const [afterTwo] = run(fresh, b, GRADS.slice(1, 2), LRS);
     expect(fresh.velocityNames()).toEqual(['rebuilt/kernel_1', 'rebuilt/bias_1']);
+    const [afterTwo] = run(fresh, b, GRADS.slice(1, 2), LRS);
     expect(afterTwo).toEqual(reference[1]);
     disposeAll(fresh, b);
-    straight.kernel.dispose();
-    straight.bias.dispose();
+    disposeAll(stale, { kernel: straight.kernel, bias: straight.bias });
   });
 
   it('validates its arguments, naming the value', async () => {

@@ -34,14 +34,8 @@ export interface SgdMomentumConfig {
 
 const BIAS_NAME = /\/bias(_\d+)?$/;
 const VELOCITY_SUFFIX = '/velocity';
-// tfjs makes variable names unique by appending `_<n>`: `fc6/kernel_1` is the
-// same weight as `fc6/kernel` in a model built a second time in one process.
-const canonical = (name: string): string => name.replace(/_\d+$/, '');
-
 interface Velocity {
   variable: tf.Variable;
-  /** Restored by setWeights and not yet used: may be claimed by canonical name. */
-  restored: boolean;
 }
 
 /**
@@ -65,6 +59,8 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
   readonly decayBiases: boolean;
   private lr: number;
   private velocities = new Map<string, Velocity>();
+  /** setWeights has restored velocities whose variables the next step must find. */
+  private restoredUnchecked = false;
 
   constructor(config: SgdMomentumConfig) {
     super();
@@ -107,6 +103,7 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
     const pairs: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor])
       : Object.entries(variableGradients);
+    if (this.restoredUnchecked) this.checkRestoredNames();
     for (const [name, gradient] of pairs) {
       if (gradient == null) continue; // No gradient reached this variable (as tfjs's optimizers).
       const value = tf.engine().registeredVariables[name];
@@ -167,10 +164,11 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
     for (const { name, tensor } of rest) {
       if (!name.endsWith(VELOCITY_SUFFIX)) throw new Error(`sgdMomentum.setWeights: '${name}' is not a '<variable>${VELOCITY_SUFFIX}' entry`);
       if (tensor.dtype !== 'float32') throw new Error(`sgdMomentum.setWeights: '${name}' is ${tensor.dtype}, expected float32`);
-      restored.set(name.slice(0, -VELOCITY_SUFFIX.length), { variable: tf.variable(tensor, false), restored: true });
+      restored.set(name.slice(0, -VELOCITY_SUFFIX.length), { variable: tf.variable(tensor, false) });
     }
     for (const { variable } of this.velocities.values()) variable.dispose();
     this.velocities = restored;
+    this.restoredUnchecked = restored.size > 0;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -184,30 +182,37 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
     return new cls(config as unknown as SgdMomentumConfig);
   }
 
-  /** The velocity for `name`, claiming a restored one by canonical name if needed. */
-  private velocityFor(name: string, value: tf.Variable): tf.Variable | undefined {
-    let entry = this.velocities.get(name);
-    if (entry === undefined) {
-      const candidates = [...this.velocities].filter(([key, v]) => v.restored && canonical(key) === canonical(name));
-      const only = candidates.length === 1 ? candidates[0] : undefined;
-      if (only !== undefined) {
-        this.velocities.delete(only[0]);
-        this.velocities.set(name, only[1]);
-        entry = only[1];
-      }
+  /**
+   * Velocities are keyed by exact variable name; matching saved ones to the
+   * variables of another process (whose names tfjs may suffix with `_<n>`) is
+   * the checkpoint's job (loadCheckpoint(…).optimizerWeights(model)). A restored
+   * velocity no variable is named for would silently restart from zero: refused.
+   */
+  private checkRestoredNames(): void {
+    const missing = [...this.velocities.keys()].filter((name) => tf.engine().registeredVariables[name] === undefined);
+    if (missing.length > 0) {
+      throw new Error(
+        `sgdMomentum: velocities were restored for ${missing.slice(0, 3).map((n) => `'${n}'`).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}, ` +
+          'but no variable has that name; restore them through loadCheckpoint(dir).optimizerWeights(model), which matches them to the model\'s variables',
+      );
     }
+    this.restoredUnchecked = false;
+  }
+
+  /** The velocity of `name`, if it has one, checked against the variable's shape. */
+  private velocityFor(name: string, value: tf.Variable): tf.Variable | undefined {
+    const entry = this.velocities.get(name);
     if (entry === undefined) return undefined;
     if (!tf.util.arraysEqual(entry.variable.shape, value.shape)) {
       throw new Error(`sgdMomentum: velocity of '${name}' has shape [${entry.variable.shape.join(', ')}], the variable [${value.shape.join(', ')}]`);
     }
-    entry.restored = false;
     return entry.variable;
   }
 
   private storeVelocity(name: string, current: tf.Variable | undefined, next: tf.Tensor): void {
     if (current !== undefined) current.assign(next);
     // A variable escapes the enclosing tidy; it shares `next`'s data by reference count.
-    else this.velocities.set(name, { variable: tf.variable(next, false), restored: false });
+    else this.velocities.set(name, { variable: tf.variable(next, false) });
   }
 }
 

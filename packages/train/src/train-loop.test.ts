@@ -83,7 +83,7 @@ describeEachEngine('trainLoop', () => {
     const metrics = (await readFile(join(split, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     const csv = (await readFile(join(split, 'metrics.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('epoch,learningRate,trainLoss,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds');
+    expect(csv[0]).toBe('epoch,learningRate,trainLoss,trainTop1Error,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds');
     expect(csv).toHaveLength(3);
   });
 

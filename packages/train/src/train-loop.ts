@@ -30,30 +30,37 @@ export interface TrainLoopOptions {
   /** Stops at the next optimizer step and saves `last` (SIGINT/SIGTERM). */
   signal?: AbortSignal;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number }) => void;
-  onEpoch?: (metrics: EpochMetrics) => void;
+  /** After each epoch's metrics are written (awaited: e.g. to draw curves.png). */
+  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
 }
 
 export interface EpochMetrics extends Evaluation {
   epoch: number;
   learningRate: number;
   trainLoss: number;
+  /** Top-1 error on the epoch's training batches (augmented, dropout on), as Keras reports accuracy. */
+  trainTop1Error: number;
   imagesPerSecond: number;
   seconds: number;
 }
 
 /** Thrown when the loss stops being a number; the last checkpoint on disk is the last good one. */
 export class NonFiniteLossError extends Error {
-  constructor(value: number, epoch: number, batch: number, lastCheckpoint: string | undefined) {
+  constructor(
+    value: number,
+    epoch: number,
+    batch: number,
+    /** The last checkpoint on disk, written before the loss went bad (undefined: none yet). */
+    readonly lastCheckpoint: string | undefined,
+  ) {
     super(
       `loss became ${value} at epoch ${epoch}, batch ${batch}: training stopped; ` +
-        (lastCheckpoint
-          ? `${lastCheckpoint} is the last good checkpoint (lower the learning rate, then --resume it)`
-          : 'no checkpoint was written yet (lower the learning rate and start again)'),
+        (lastCheckpoint ? `${lastCheckpoint} is the last good checkpoint` : 'no checkpoint was written yet') +
+        ' (a lower learning rate usually helps)',
     );
     this.name = 'NonFiniteLossError';
   }
 }
-
 
 /** Layers that keep a position in a random stream (SeededDropout's `step`): saved so a resumed run draws the same masks. */
 function streamLayers(model: tf.LayersModel): Array<tf.layers.Layer & { step: number }> {
@@ -97,6 +104,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     const epoch = state.epoch + 1;
     const started = performance.now();
     let lossSum = 0;
+    let hitSum = 0;
     let seen = 0;
     let micro = 0;
     let sums: tf.NamedTensorMap = {};
@@ -105,14 +113,20 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     let batch = state.batchInEpoch * accumulate;
     for await (const { xs, ys } of train.epoch(epoch, Math.min(batch, train.batchesPerEpoch))) {
       // 1. Forward with dropout on, cross-entropy on the logits, gradients of this micro-batch.
+      let hits: tf.Scalar | undefined;
       const { value, grads } = tf.tidy(() => {
         const targets = tf.oneHot(ys, classes);
-        return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(targets, logits.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, variables);
+        return tf.variableGrads(() => {
+          const out = logits.apply(xs, { training: true }) as tf.Tensor2D;
+          // Training accuracy as Keras reports it: on the augmented batch, dropout on.
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), ys), 'int32'))) as tf.Scalar;
+          return tf.losses.softmaxCrossEntropy(targets, out) as tf.Scalar;
+        }, variables);
       });
       const n = ys.shape[0];
       tf.dispose([xs, ys]);
-      const loss = (await value.data())[0]!;
-      value.dispose();
+      const [loss, correct] = [(await value.data())[0]!, (await hits!.data())[0]!];
+      tf.dispose([value, hits!]);
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
         tf.dispose([...Object.values(grads), ...Object.values(sums)]);
@@ -127,6 +141,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
         tf.dispose([...Object.values(grads), ...Object.values(total)]);
       }
       lossSum += loss * n;
+      hitSum += correct;
       seen += n;
       batch++;
       micro++;
@@ -156,9 +171,11 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     // 5. Validation (center crops, dropout off), then the schedule's end-of-epoch update.
     const seconds = (performance.now() - started) / 1000;
     const evaluation = await evaluateLoader(logits, val, classes);
-    const metrics: EpochMetrics = { epoch, learningRate, trainLoss: lossSum / Math.max(seen, 1), ...evaluation, imagesPerSecond: seen / seconds, seconds };
+    const metrics: EpochMetrics = {
+      epoch, learningRate, trainLoss: lossSum / Math.max(seen, 1), trainTop1Error: 1 - hitSum / Math.max(seen, 1), ...evaluation, imagesPerSecond: seen / seconds, seconds,
+    };
     await appendMetrics(runDir, metrics);
-    options.onEpoch?.(metrics);
+    await options.onEpoch?.(metrics);
     const improved = state.best === null || evaluation.top1Error < state.best.top1Error;
     state = {
       ...state,
