@@ -29,7 +29,7 @@ describe('alexnet engine', () => {
   });
 
   it('refuses unknown flags', async () => {
-    await expect(runEngine(['install', '--gpus'])).rejects.toThrow("Unknown option '--gpus'");
-    await expect(runEngine(['--verbose'])).rejects.toThrow("Unknown option '--verbose'");
+    await expect(runEngine(['install', '--gpus'])).rejects.toThrow("unknown option '--gpus'\n(Did you mean --gpu?)");
+    await expect(runEngine(['--verbose'])).rejects.toThrow("unknown option '--verbose'");
   });
 });

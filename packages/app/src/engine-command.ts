@@ -1,22 +1,26 @@
-import { parseArgs } from 'node:util';
 import { engineStatus, installNativeEngine, type EnginesReport, type InstallProgress, type NativeEngineInstall } from '@alexnet/backend';
+import { alexnetCommand, parseCommandLine } from './command-line.js';
 import { Progress } from './progress.js';
 
-export const ENGINE_USAGE = `usage: alexnet engine [--json]
-       alexnet engine install [--gpu] [--tensorflow <path>] [--force] [--verbose]
-  alexnet engine            every tensor engine with its status, versions and the one 'auto' picks
-  alexnet engine install    makes @tensorflow/tfjs-node usable in this install (the native engine,
-                            TensorFlow's C library): its own install where that works (online);
-                            otherwise its binding is compiled here against a TensorFlow found on
-                            this machine or fetched with \`pip download tensorflow-cpu\` (~300 MB, cached)
-  --gpu                 @tensorflow/tfjs-node-gpu instead, against a CUDA 12 TensorFlow (pip's 'tensorflow')
-  --tensorflow <path>   build against this TensorFlow: a libtensorflow folder (lib/ + include/), a
-                        TensorFlow wheel (.whl) or a Python site-packages tensorflow/ folder; also
-                        ALEXNET_TENSORFLOW
-  --force               rebuild even when the engine already loads
-  --verbose             show each step's output and TensorFlow's own log lines
-  --json                print the result as JSON
-`;
+export function defineEngineCommand() {
+  return alexnetCommand('engine', "the tensor engines with their status, versions and the one 'auto' picks; `engine install` makes the native one usable")
+    .option('--json', 'print the report as JSON');
+}
+
+export function defineEngineInstallCommand() {
+  return alexnetCommand('install', 'make @tensorflow/tfjs-node usable in this install (the native engine, TensorFlow\'s C library)')
+    .option('--gpu', "@tensorflow/tfjs-node-gpu instead, against a CUDA 12 TensorFlow (pip's 'tensorflow')")
+    .option('--tensorflow <path>', 'build against this TensorFlow: a libtensorflow folder (lib/ + include/), a wheel (.whl) or a Python site-packages tensorflow/ folder; also ALEXNET_TENSORFLOW')
+    .option('--force', 'rebuild even when the engine already loads')
+    .option('--verbose', "show each step's output and TensorFlow's own log lines")
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Its own install script where that works (online); otherwise its binding is compiled here against a
+TensorFlow found on this machine or fetched with \`pip download tensorflow-cpu\` (~300 MB, cached).`,
+    );
+}
 
 const NEXT_STEP: Record<string, string> = {
   node: 'npx alexnet engine install',
@@ -75,13 +79,7 @@ function formatInstall(result: NativeEngineInstall): string {
 export async function runEngine(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<EnginesReport | NativeEngineInstall> {
   const [sub, ...rest] = args;
   if (sub === 'install') {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: { gpu: { type: 'boolean' }, tensorflow: { type: 'string' }, force: { type: 'boolean' }, verbose: { type: 'boolean' }, json: { type: 'boolean' } },
-    });
-    void positionals;
+    const values = parseCommandLine(defineEngineInstallCommand(), rest).opts();
     const bars = progressBars();
     const result = await installNativeEngine({
       gpu: values.gpu ?? false,
@@ -96,7 +94,7 @@ export async function runEngine(args: string[], write: (text: string) => void = 
     write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatInstall(result));
     return result;
   }
-  const { values } = parseArgs({ args: sub === undefined ? [] : args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' } } });
+  const values = parseCommandLine(defineEngineCommand(), args).opts();
   const report = await engineStatus();
   write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEngineStatus(report));
   return report;

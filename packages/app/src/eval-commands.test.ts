@@ -47,6 +47,27 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     expect(result.perClass).toHaveLength(10);
   });
 
+  it('eval and predict average several checkpoints (§6), reporting each model and the ensemble', async () => {
+    const second = join(await temporaryFolder('eval-run-2'), 'run');
+    await runTrain(['--data', data, '--out', second, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--seed', '2', '--backend', engine, '--workers', '0'], () => undefined);
+    const other = join(second, 'checkpoints', 'last');
+    let text = '';
+    const both = await runEval(['--checkpoint', checkpoint, '--checkpoint', other, '--out', join(second, 'eval-ensemble')], (t) => (text += t));
+    const [one, two] = [await runEval(['--checkpoint', checkpoint, '--json', '--out', join(second, 'eval-1')], () => undefined), await runEval(['--checkpoint', other, '--json', '--out', join(second, 'eval-2')], () => undefined)];
+    expect(both.models!.map((m) => m.center)).toEqual([one.center, two.center]);
+    expect(text.split('\n')[0]).toMatch(/^model\s+view\s+top-1 error\s+top-5 error\s+top-1\s+top-5$/);
+    expect(text).toMatch(/^ensemble\s+center crop\s+\d+\.\d %/m);
+    // The ensemble's prediction is the mean of the two models' probabilities.
+    const image = join(src, 'star', 'star-0001.jpg');
+    const [p1, p2, p12] = [
+      await runPredict([image, '--checkpoint', checkpoint, '--top', '10'], () => undefined),
+      await runPredict([image, '--checkpoint', other, '--top', '10'], () => undefined),
+      await runPredict([image, '--checkpoint', checkpoint, '--checkpoint', other, '--top', '10'], () => undefined),
+    ];
+    const probability = (p: typeof p1, c: string) => p[0]!.top!.find((t) => t.class === c)!.probability;
+    for (const { class: c } of p12[0]!.top!) expect(probability(p12, c)).toBeCloseTo((probability(p1, c) + probability(p2, c)) / 2, 6);
+  });
+
   it('predict prints the top classes and names an unreadable file, still scoring the rest', async () => {
     const bad = join(src, 'not-an-image.jpg');
     await writeFile(bad, 'hello');

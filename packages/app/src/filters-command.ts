@@ -1,20 +1,23 @@
-import { parseArgs } from 'node:util';
+import { Option } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import { loadCheckpoint } from '@alexnet/train';
 import { writeFileAtomic } from '@alexnet/data';
 import { filterGridPng } from '@alexnet/eval';
 import type * as tf from '@tensorflow/tfjs';
-import { numberFlag } from './flag-values.js';
+import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
+import { numberValue } from './option-values.js';
 
-export const FILTERS_USAGE = `usage: alexnet filters --checkpoint <dir> --out filters.png [--scale 4]
-  The first convolutional layer's kernels as a grid of colour patches, each contrast-normalised
-  on its own (Figure 3 of the paper).
-`;
+export function defineFiltersCommand() {
+  return alexnetCommand('filters', "the first layer's kernels as a picture, each contrast-normalised on its own (Figure 3)")
+    .requiredOption('--checkpoint <dir>', 'a checkpoint folder')
+    .requiredOption('--out <file.png>', 'the picture to write')
+    .addOption(new Option('--scale <n>', 'pixels per kernel weight [4]').argParser(numberValue({ integer: true, min: 1, max: 64 })).default(4))
+    .addOption(backendOption());
+}
 
 export async function runFilters(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<{ out: string; width: number; height: number }> {
-  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { checkpoint: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' } } });
-  if (values.checkpoint === undefined || values.out === undefined) throw new Error(`filters needs --checkpoint <dir> and --out <file.png>\n\n${FILTERS_USAGE}`);
-  const scale = numberFlag('scale', values.scale, { integer: true, min: 1 }) ?? 4;
+  const values = parseCommandLine(defineFiltersCommand(), args).opts();
+  const scale = values.scale;
   const { model } = await loadCheckpoint(values.checkpoint);
   try {
     const kernel = model.getLayer('conv1').getWeights()[0] as tf.Tensor4D;

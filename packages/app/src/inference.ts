@@ -116,6 +116,30 @@ export async function* normalizedBatches(inference: Inference, split: PreparedSp
   }
 }
 
+/**
+ * Several checkpoints scored together (an ensemble, §6): all read the same
+ * dataset — `dataDir`, else the first checkpoint's — and must have been trained
+ * on its classes. Frees what it loaded if one fails.
+ */
+export async function loadEnsemble(checkpointDirs: string[], dataDir?: string): Promise<Inference[]> {
+  const loaded: Inference[] = [];
+  try {
+    for (const dir of checkpointDirs) loaded.push(await loadInference(dir, dataDir ?? loaded[0]?.data));
+    return loaded;
+  } catch (error) {
+    for (const inference of loaded) inference.dispose();
+    throw error;
+  }
+}
+
+/** A split's stored images in file order, INFERENCE_BATCH at a time, as raw pixels (each model normalises its own way). */
+export async function* storedBatches(split: PreparedSplit): AsyncGenerator<{ ids: number[]; pixels: Uint8Array[] }> {
+  for (let at = 0; at < split.count; at += INFERENCE_BATCH) {
+    const ids = Array.from({ length: Math.min(INFERENCE_BATCH, split.count - at) }, (_, i) => at + i);
+    yield { ids, pixels: await Promise.all(ids.map((i) => split.pixels(i))) };
+  }
+}
+
 /** The run folder of a checkpoint at <run>/checkpoints/<name>. */
 export function runDirOf(checkpointDir: string): string {
   return join(checkpointDir, '..', '..');

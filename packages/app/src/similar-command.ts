@@ -1,19 +1,31 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Option } from '@commander-js/extra-typings';
 import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/data';
 import { centerCropBatch, contactSheetPng, FeatureIndex, terminalText } from '@alexnet/eval';
-import { numberFlag } from './flag-values.js';
+import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
+import { numberValue } from './option-values.js';
 import { loadInference, normalizedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
-export const SIMILAR_USAGE = `usage: alexnet similar <image> --checkpoint <dir> --out sheet.png [--data <prepared dir>] [--split train] [--k 8]
-  The k images of the split whose last-hidden-layer (fc7) vectors are nearest to the image's in
-  Euclidean distance, as a contact sheet with the distances (Figure 4 of the paper). The split's
-  feature index is built once per checkpoint and dataset and cached in the checkpoint's
-  folder (features-<split>-<dataset>.idx).
-`;
+export function defineSimilarCommand() {
+  return alexnetCommand('similar', 'the training images nearest in fc7 feature space, as a contact sheet (Figure 4)')
+    .argument('<image>', 'the query image')
+    .requiredOption('--checkpoint <dir>', 'a checkpoint folder')
+    .requiredOption('--out <file.png>', 'the contact sheet to write')
+    .addOption(dataOption('the prepared dataset searched [the one the checkpoint was trained on]'))
+    .option('--split <name>', 'the split searched [train]', 'train')
+    .addOption(new Option('--k <n>', 'neighbours shown [8]').argParser(numberValue({ integer: true, min: 1, max: 1000 })).default(8))
+    .addOption(backendOption())
+    .addHelpText(
+      'after',
+      `
+The k images whose last-hidden-layer (fc7) vectors are nearest to the image's in Euclidean
+distance, with the distances. The split's feature index is built once per checkpoint and dataset
+and cached in the checkpoint's folder (features-<split>-<dataset>.idx).`,
+    );
+}
 
 /**
  * Center-crop features of every image of a split, cached in the checkpoint's
@@ -42,19 +54,13 @@ async function featureIndex(inference: Inference, split: PreparedSplit): Promise
 }
 
 export async function runSimilar(args: string[], log: (line: string) => void = (l) => console.log(l)) {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: { checkpoint: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' } },
-  });
-  if (positionals.length !== 1 || values.checkpoint === undefined || values.out === undefined) {
-    throw new Error(`similar needs one image, --checkpoint <dir> and --out <file.png>\n\n${SIMILAR_USAGE}`);
-  }
-  const k = numberFlag('k', values.k, { integer: true, min: 1 }) ?? 8;
+  const command = parseCommandLine(defineSimilarCommand(), args);
+  const values = command.opts();
+  const positionals = command.args;
+  const k = values.k;
   const inference = await loadInference(values.checkpoint, values.data);
   try {
-    const split = await PreparedSplit.open(inference.data, values.split ?? 'train', inference.index);
+    const split = await PreparedSplit.open(inference.data, values.split, inference.index);
     try {
       const index = await featureIndex(inference, split);
       const file = positionals[0]!;

@@ -1,28 +1,31 @@
-import { parseArgs } from 'node:util';
+import { Option } from '@commander-js/extra-typings';
 import { computeDatasetStats, type DatasetStats } from '@alexnet/data';
-import { numberFlag } from './flag-values.js';
+import { alexnetCommand, dataOption, parseCommandLine } from './command-line.js';
+import { UsageError } from './exit-codes.js';
+import { numberValue } from './option-values.js';
 import { Progress } from './progress.js';
 
-export const STATS_USAGE = `usage: alexnet stats <prepared dir> [--split train] [--sample N] [--json]
-  Recomputes <dir>/stats.json and mean-image.f32: the split's per-pixel mean image, per-channel
-  mean and the eigen-decomposition of its RGB covariance (0–255 scale, float64 accumulation).
-  --sample N   use the first N images of the (shuffled) shards [all]
-  --json       print stats.json
-`;
+export function defineStatsCommand() {
+  return alexnetCommand('stats', "recompute a prepared dataset's mean image and RGB PCA (stats.json, mean-image.f32)")
+    .argument('[dir]', 'the prepared dataset (or --data)')
+    .addOption(dataOption())
+    .option('--split <name>', 'the split whose images are averaged [train]')
+    .addOption(new Option('--sample <n>', 'use the first N images of the (shuffled) shards [all]').argParser(numberValue({ integer: true, min: 1 })))
+    .option('--json', 'print stats.json')
+    .addHelpText('after', "\nThe split's per-pixel mean image, per-channel mean and the eigen-decomposition of its RGB\ncovariance (0–255 scale, float64 accumulation).");
+}
 
 export async function runStats(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<DatasetStats> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: { split: { type: 'string' }, sample: { type: 'string' }, json: { type: 'boolean' } },
-  });
-  if (positionals.length !== 1) throw new Error(`stats takes one prepared folder\n\n${STATS_USAGE}`);
-  const sample = numberFlag('sample', values.sample, { integer: true, min: 1 });
+  const command = parseCommandLine(defineStatsCommand(), args);
+  const values = command.opts();
+  const positional = command.args[0];
+  if (positional !== undefined && values.data !== undefined && positional !== values.data) throw new UsageError(`stats: two datasets given (${positional} and --data ${values.data})`);
+  const data = values.data ?? positional;
+  if (data === undefined) throw new UsageError('stats needs the prepared dataset: alexnet stats --data <dir>');
   let bar: Progress | undefined;
-  const stats = await computeDatasetStats(positionals[0]!, {
+  const stats = await computeDatasetStats(data, {
     ...(values.split ? { split: values.split } : {}),
-    ...(sample ? { sample } : {}),
+    ...(values.sample ? { sample: values.sample } : {}),
     onProgress: (done, total) => (bar ??= new Progress('stats', total, 'img')).update(done),
   });
   if (values.json) write(`${JSON.stringify(stats, null, 2)}\n`);

@@ -26,10 +26,23 @@ describe('alexnet summary', () => {
   });
 
   it('rejects unknown architectures and bad numbers, naming the flag', () => {
-    expect(() => summaryFor(['--arch', 'vgg'])).toThrow("--arch: expected one of alexnet, alexnet-owt, got 'vgg'");
-    expect(() => summaryFor(['--width=-1'])).toThrow("--width: expected a positive number, got '-1'");
-    expect(() => summaryFor(['--classes', '2.5'])).toThrow("--classes: expected a positive integer, got '2.5'");
+    expect(() => summaryFor(['--arch', 'vgg'])).toThrow("option '--arch <name>' argument 'vgg' is invalid. Allowed choices are alexnet, alexnet-owt.");
+    expect(() => summaryFor(['--width=-1'])).toThrow("option '--width <x>' argument '-1' is invalid. expected a positive number");
+    expect(() => summaryFor(['--classes', '2.5'])).toThrow("option '--classes <n>' argument '2.5' is invalid. expected an integer ≥ 2");
     expect(() => summaryFor(['--input', '50'])).toThrow('input size 50 is too small for AlexNet');
     expect(() => summaryFor(['--bogus'])).toThrow(/--bogus/);
+  });
+
+  it("builds the paper's 55-27-13-6 at 224 by padding conv1, and says so; valid padding there is reported, not silent", () => {
+    const paper = summaryFor(['--input', '224']);
+    expect([paper.summary.params, paper.chain.conv1, paper.chain.pool5, paper.chain.matchesPaper]).toEqual([60_965_224, 55, 6, true]);
+    let text = '';
+    runSummary(['--input', '224', '--conv1-padding', 'valid', '--width', '0.25', '--classes', '10'], (t) => (text += t));
+    expect(text).toContain('feature maps: conv1 54×54, pool1 26×26, pool2 12×12, pool5 5×5; fc6 reads 1,600 inputs');
+    expect(text).toContain("note: input 224 with valid conv1 padding gives conv1 54×54 and pool5 5×5 (fc6 reads 6,400 inputs per 256 channels instead of 9,216); the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper");
+    text = '';
+    runSummary(['--width', '0.25', '--classes', '10'], (t) => (text += t));
+    expect(text).toContain("fc6 reads 2,304 inputs (the paper's 55-27-13-6)");
+    expect(() => summaryFor(['--arch', 'alexnet-owt', '--lrn', 'paper'])).toThrow('--columns, --lrn and --conv1-padding apply to --arch alexnet');
   });
 });

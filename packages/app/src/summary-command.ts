@@ -1,41 +1,57 @@
-import { parseArgs } from 'node:util';
+import { Option } from '@commander-js/extra-typings';
 import { alexNet } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
-import { choiceFlag, numberFlag } from './flag-values.js';
+import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
+import { UsageError } from './exit-codes.js';
+import { featureChain } from './feature-chain.js';
 import { formatSummary, summarize, type ModelSummary } from './model-summary.js';
+import { numberValue } from './option-values.js';
 
 export const ARCHS = ['alexnet', 'alexnet-owt'] as const;
 export type Arch = (typeof ARCHS)[number];
 
-export const SUMMARY_USAGE = `usage: alexnet summary [--arch alexnet|alexnet-owt] [--classes N] [--input S] [--width W] [--json]
-  --arch     alexnet: the paper's two-column network (default); alexnet-owt: torchvision's single column
-  --classes  output classes [1000]
-  --input    input side in pixels [227 for alexnet, 224 for alexnet-owt]
-  --width    width multiplier [1]
-  --json     print { name, params, layers: [{ name, type, outputShape, params }] }
-`;
+export function defineSummaryCommand() {
+  return alexnetCommand('summary', "each layer's output shape and parameter count, and whether the paper's 55-27-13-6 chain holds")
+    .addOption(new Option('--arch <name>', "alexnet: the paper's two-column network; alexnet-owt: torchvision's single column").choices(ARCHS).default('alexnet' as const))
+    .addOption(new Option('--classes <n>', 'output classes [1000]').argParser(numberValue({ integer: true, min: 2 })))
+    .addOption(new Option('--input <px>', 'input side [227 for alexnet, 224 for alexnet-owt]').argParser(numberValue({ integer: true, min: 1, max: 4096 })))
+    .addOption(new Option('--width <x>', 'width multiplier [1]').argParser(numberValue({ above: 0 })))
+    .addOption(new Option('--columns <n>', 'alexnet: 2 GPU columns (the paper) or 1 [2]').choices(['1', '2'] as const))
+    .addOption(new Option('--lrn <mode>', 'alexnet: paper, alpha-over-n or off [paper]').choices(['paper', 'alpha-over-n', 'off'] as const))
+    .addOption(new Option('--pool <kind>', 'overlapping 3×3/2 or non-overlapping 2×2/2 [overlapping]').choices(['overlapping', 'non-overlapping'] as const))
+    .addOption(new Option('--conv1-padding <kind>', 'alexnet: valid, or paper (224 padded to 55×55) [paper at 224]').choices(['valid', 'paper'] as const))
+    .option('--json', 'print { name, params, layers: [{ name, type, outputShape, params }], chain }')
+    .addOption(backendOption());
+}
 
 /** Builds the named architecture and summarizes it; the model is disposed afterwards. */
-export function summaryFor(args: string[]): { summary: ModelSummary; json: boolean } {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: { arch: { type: 'string' }, classes: { type: 'string' }, input: { type: 'string' }, width: { type: 'string' }, json: { type: 'boolean' } },
-  });
-  const arch = choiceFlag('arch', values.arch, ARCHS) ?? 'alexnet';
-  const classes = numberFlag('classes', values.classes, { integer: true, min: 1 });
-  const inputSize = numberFlag('input', values.input, { integer: true, min: 1 });
-  const width = numberFlag('width', values.width, { above: 0 });
-  const overrides = {
-    ...(classes === undefined ? {} : { classes }),
-    ...(inputSize === undefined ? {} : { inputSize }),
-    ...(width === undefined ? {} : { width }),
+export function summaryFor(args: string[]): { summary: ModelSummary; chain: ReturnType<typeof featureChain>; json: boolean } {
+  const v = parseCommandLine(defineSummaryCommand(), args).opts();
+  const common = {
+    ...(v.classes === undefined ? {} : { classes: v.classes }),
+    ...(v.input === undefined ? {} : { inputSize: v.input }),
+    ...(v.width === undefined ? {} : { width: v.width }),
+    ...(v.pool === undefined ? {} : { pool: v.pool }),
   };
-  const model = arch === 'alexnet' ? alexNet(overrides) : alexNetOwt(overrides);
-  const summary = summarize(model);
+  if (v.arch === 'alexnet-owt' && (v.columns !== undefined || v.lrn !== undefined || v.conv1Padding !== undefined)) {
+    throw new UsageError('--columns, --lrn and --conv1-padding apply to --arch alexnet; alexnet-owt is torchvision\'s single column without LRN, conv1 padded by 2');
+  }
+  const model =
+    v.arch === 'alexnet'
+      ? alexNet({
+          ...common,
+          ...(v.columns === undefined ? {} : { columns: Number(v.columns) as 1 | 2 }),
+          ...(v.lrn === undefined ? {} : { lrn: v.lrn }),
+          ...(v.conv1Padding === undefined ? {} : { conv1Padding: v.conv1Padding }),
+        })
+      : alexNetOwt(common);
+  const inputSize = model.inputs[0]!.shape[1] as number;
+  const chain = featureChain({
+    arch: v.arch, inputSize, width: v.width ?? 1, ...(v.columns ? { columns: Number(v.columns) as 1 | 2 } : {}), ...(v.pool ? { pool: v.pool } : {}), ...(v.conv1Padding ? { conv1Padding: v.conv1Padding } : {}),
+  });
+  const summary = summarize(model, { chain });
   model.dispose();
-  return { summary, json: values.json === true };
+  return { summary, chain, json: v.json === true };
 }
 
 export function runSummary(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): void {

@@ -4,7 +4,8 @@ import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryFolder } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
-import { loadModel } from '@alexnet/train';
+import sharp from 'sharp';
+import { loadModel, readEventFile } from '@alexnet/train';
 import { runTrain } from './train-command.js';
 import { parseTrainFlags, RECIPES } from './train-flags.js';
 
@@ -20,18 +21,31 @@ beforeAll(async () => {
 describe('alexnet train flags', () => {
   it("defaults to the paper's procedure; a recipe and flags override it", () => {
     const { config } = parseTrainFlags(['--data', 'd'], {});
-    expect(config).toMatchObject({ ...RECIPES.paper, recipe: 'paper', data: 'd', backend: 'auto', accumulate: 1, width: 1 });
+    expect(config).toMatchObject({ ...RECIPES.paper, recipe: 'paper', data: 'd', backend: 'auto', accumulate: 1, width: 1, patience: 1, conv1Padding: 'valid', force: false });
     const tv = parseTrainFlags(['--data', 'd', '--recipe', 'torchvision', '--epochs', '3'], {}).config;
-    expect(tv).toMatchObject({ arch: 'alexnet-owt', columns: 1, crop: 224, lrSchedule: 'step:30', weightDecay: 1e-4, rule: 'pytorch', epochs: 3 });
+    expect(tv).toMatchObject({ arch: 'alexnet-owt', columns: 1, crop: 224, lrSchedule: 'step:30', weightDecay: 1e-4, rule: 'pytorch', epochs: 3, lrn: 'off' });
+    // The paper's 224: conv1 padded to 55×55 unless asked otherwise.
+    expect(parseTrainFlags(['--data', 'd', '--crop', '224'], {}).config.conv1Padding).toBe('paper');
+    expect(parseTrainFlags(['--data', 'd', '--crop', '224', '--conv1-padding', 'valid'], {}).config.conv1Padding).toBe('valid');
   });
 
-  it('names what is wrong', () => {
-    expect(() => parseTrainFlags([], {})).toThrow('train needs --data <prepared dir>');
-    expect(() => parseTrainFlags(['--data', 'd', '--epoch', '3'], {})).toThrow("Unknown option '--epoch'");
-    expect(() => parseTrainFlags(['--data', 'd', '--rule', 'adam'], {})).toThrow("--rule: expected one of paper, pytorch, got 'adam'");
+  it("takes pytorch/examples' names: -b, -j, --wd, --lr", () => {
+    const { config, explicit } = parseTrainFlags(['--data', 'd', '-b', '64', '-j', '3', '--wd', '1e-4', '--lr', '0.02', '--patience', '2', '--lrn', 'alpha-over-n', '--pool', 'non-overlapping', '--dropout', '0.3'], {});
+    expect(config).toMatchObject({ batchSize: 64, workers: 3, weightDecay: 1e-4, lr: 0.02, patience: 2, lrn: 'alpha-over-n', pool: 'non-overlapping', dropout: 0.3 });
+    expect(explicit).toEqual({ batchSize: 64, workers: 3, weightDecay: 1e-4, lr: 0.02, patience: 2, lrn: 'alpha-over-n', pool: 'non-overlapping', dropout: 0.3 });
+    expect(parseTrainFlags(['--data', 'd', '--weight-decay', '0'], {}).config.weightDecay).toBe(0);
+  });
+
+  it('names what is wrong, and suggests the flag meant', () => {
+    expect(() => parseTrainFlags([], {})).toThrow("required option '--data <dir>' not specified");
+    expect(() => parseTrainFlags(['--data', 'd', '--epoch', '3'], {})).toThrow("unknown option '--epoch'\n(Did you mean --epochs?)");
+    expect(() => parseTrainFlags(['--data', 'd', '--rule', 'adam'], {})).toThrow("option '--rule <name>' argument 'adam' is invalid. Allowed choices are paper, pytorch.");
     expect(() => parseTrainFlags(['--data', 'd', '--batch-size', '128', '--accumulate', '3'], {})).toThrow('--accumulate 3 must divide --batch-size 128');
     expect(() => parseTrainFlags(['--data', 'd', '--arch', 'alexnet-owt', '--columns', '2'], {})).toThrow('--columns 2: alexnet-owt has one column');
-    expect(() => parseTrainFlags(['--data', 'd', '--recipe', 'vgg'], {})).toThrow("--recipe: expected one of paper, torchvision, got 'vgg'");
+    expect(() => parseTrainFlags(['--data', 'd', '--recipe', 'vgg'], {})).toThrow("option '--recipe <name>' argument 'vgg' is invalid. Allowed choices are paper, torchvision, demo.");
+    expect(() => parseTrainFlags(['--data', 'd', '--lighting', 'much'], {})).toThrow("option '--lighting <sigma>' argument 'much' is invalid. expected a non-negative number or 'off'");
+    expect(() => parseTrainFlags(['--data', 'd', '--force'], {})).toThrow('--force replaces the run in --out: give --out <dir>');
+    expect(() => parseTrainFlags(['--data', 'd', 'extra'], {})).toThrow("too many arguments. Expected 0 arguments but got 1.");
   });
 });
 
@@ -41,10 +55,33 @@ describeEachEngine('alexnet train', (engine) => {
   it('trains, checkpoints, resumes, and refuses impossible or changed settings', async () => {
     const out = join(await temporaryFolder('train-cli-run'), 'run');
     const lines: string[] = [];
-    const first = await runTrain(['--data', data, '--out', out, '--epochs', '1', ...tiny], (l) => lines.push(l));
+    const tensorboard = join(out, '..', 'tensorboard');
+    const first = await runTrain(['--data', data, '--out', out, '--epochs', '1', '--tensorboard', tensorboard, ...tiny], (l) => lines.push(l));
     expect(first.state.epoch).toBe(1);
-    expect((await readdir(out)).sort()).toEqual(['checkpoints', 'config.json', 'metrics.csv', 'metrics.jsonl']);
-    expect(lines.at(-1)).toMatch(/^done: 1 epochs in \d+:\d\d; best top-1 error \d+\.\d % \(epoch 1\)/);
+    expect((await readdir(out)).sort()).toEqual(['checkpoints', 'config.json', 'curves.png', 'metrics.csv', 'metrics.jsonl', 'model']);
+    expect(lines.at(-1)).toMatch(/^done: 1 epoch in \d+:\d\d; best top-1 error \d+\.\d % \(epoch 1\)/);
+    // Training accuracy beside validation's; top-5 means nothing with 5 classes or fewer, and here there are 10.
+    expect(lines.find((l) => l.startsWith('epoch 1:'))).toMatch(/^epoch 1: lr 0\.01, train loss \d\.\d{3}, train top-1 error \d+\.\d %, val loss \d\.\d{3}, top-1 error \d+\.\d %, top-5 error \d+\.\d %/);
+    const firstMetrics = JSON.parse((await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim());
+    expect(firstMetrics.trainTop1Error).toBeGreaterThanOrEqual(0);
+    expect((await readFile(join(out, 'metrics.csv'), 'utf8')).split('\n')[0]).toContain('trainLoss,trainTop1Error,valLoss');
+    // TensorBoard event files (tfjs-node's writer on the native engine, ours elsewhere), read back record by record.
+    const [eventFile] = (await readdir(tensorboard)).filter((n) => n.startsWith('events.out.tfevents.'));
+    const scalars = (await readEventFile(join(tensorboard, eventFile!))).flatMap((e) => e.scalars.map((x) => [x.tag, e.step]));
+    expect(scalars).toEqual(expect.arrayContaining([['loss/train', 1], ['loss/val', 1], ['error/val_top1', 1], ['error/val_top5', 1], ['error/train_top1', 1], ['learning_rate', 1]]));
+    const curves = await sharp(await readFile(join(out, 'curves.png'))).metadata();
+    expect([curves.format, curves.width! > 300]).toEqual(['png', true]);
+
+    // An existing run is never overwritten: refused before anything is written, unless --force.
+    const before = await readFile(join(out, 'metrics.jsonl'), 'utf8');
+    await expect(runTrain(['--data', data, '--out', out, '--epochs', '1', ...tiny], () => undefined)).rejects.toThrow(
+      `--out ${out} already holds a run (config.json, metrics.jsonl, metrics.csv, curves.png, checkpoints, model): continue it with --resume ${join(out, 'checkpoints', 'last')}, replace it with --force, or choose another --out`,
+    );
+    expect(await readFile(join(out, 'metrics.jsonl'), 'utf8')).toBe(before);
+    const forced = join(await temporaryFolder('train-cli-forced'), 'run');
+    await runTrain(['--data', data, '--out', forced, '--epochs', '1', ...tiny], () => undefined);
+    await runTrain(['--data', data, '--out', forced, '--epochs', '1', '--force', ...tiny], () => undefined);
+    expect((await readFile(join(forced, 'metrics.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
 
     const last = join(out, 'checkpoints', 'last');
     const resumed = await runTrain(['--data', data, '--resume', last, '--epochs', '2', '--backend', engine, '--workers', '0'], () => undefined);
@@ -75,5 +112,24 @@ describeEachEngine('alexnet train', (engine) => {
     await rm(join(src, 'star'), { recursive: true });
     await prepareDataset(src, other, { size: 72, valFraction: 0.34 });
     await expect(runTrain(['--data', other, '--resume', last, '--backend', engine], () => undefined)).rejects.toThrow(`${last} was trained on 10 classes`);
+  });
+});
+
+describe('alexnet train on data too small for its settings', () => {
+  it('says so before creating anything, with the numbers and the fix', async () => {
+    const out = join(await temporaryFolder('train-small'), 'run');
+    const flags = ['--out', out, '--crop', '67', '--width', '0.0625', '--backend', 'cpu'];
+    await expect(runTrain(['--data', data, ...flags], () => undefined)).rejects.toThrow(
+      `--batch-size 128: the training split of ${data} has 20 images, fewer than one batch; use --batch-size 16 or smaller, or prepare more images`,
+    );
+    const src = await temporaryFolder('train-one-class');
+    await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
+    const { readdir: list, rm } = await import('node:fs/promises');
+    for (const name of await list(src)) if (name !== 'star') await rm(join(src, name), { recursive: true });
+    const one = join(await temporaryFolder('train-one-class-data'), 'prepared');
+    const summary = await prepareDataset(src, one, { size: 72, valFraction: 0.34 });
+    expect(summary.warnings[0]).toMatch(/^only one class \(star\): a classifier needs at least two/);
+    await expect(runTrain(['--data', one, ...flags, '-b', '2'], () => undefined)).rejects.toThrow(`${one} has 1 class (star): a classifier needs at least two`);
+    await expect(list(out)).rejects.toThrow('ENOENT');
   });
 });

@@ -1,20 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
 import { z } from 'zod';
-import { BatchLoader, lockFolder, readPreparedIndex, validated, writeFileAtomic } from '@alexnet/data';
-import { loadCheckpoint, parseLrSchedule, sgdMomentum, trainLoop, type EpochMetrics, type SgdMomentumOptimizer, type TrainState } from '@alexnet/train';
+import { BatchLoader, readPreparedIndex, validated, writeFileAtomic, type PreparedIndex } from '@alexnet/data';
+import { loadCheckpoint, parseLrSchedule, saveModel, sgdMomentum, trainLoop, type EpochMetrics, type SgdMomentumOptimizer, type TrainState } from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
+import { featureChain } from './feature-chain.js';
+import { UsageError } from './exit-codes.js';
+import { formatNumber, plural } from './option-values.js';
 import { epochProgress, formatSeconds } from './progress.js';
-import { stopOnSignals } from './stop-signals.js';
+import { checkRunFolder, claimRunFolder, freshRunFolder } from './run-folder.js';
+import { writeRunCurves } from './run-curves.js';
+import { stopOnSignals, stoppedBy } from './stop-signals.js';
+import { openScalarLog } from './tensorboard.js';
 import { parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrainConfig, type TrainConfig } from './train-flags.js';
 
 /** What a checkpoint fixes: a resumed run may not change these. */
 const FIXED_ON_RESUME = [
   'recipe', 'arch', 'columns', 'width', 'crop', 'batchSize', 'accumulate', 'lr', 'momentum', 'weightDecay',
-  'rule', 'lrSchedule', 'init', 'mean', 'scale', 'lighting', 'dropout', 'seed',
+  'rule', 'lrSchedule', 'patience', 'init', 'mean', 'scale', 'lighting', 'dropout', 'lrn', 'pool', 'conv1Padding', 'seed',
 ] as const satisfies ReadonlyArray<keyof TrainConfig>;
 
 /** The part of the configuration saved with every checkpoint. */
@@ -34,7 +39,7 @@ function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, expl
   for (const key of FIXED_ON_RESUME) {
     const given = explicit[key];
     if (given !== undefined && given !== checked[key]) {
-      throw new Error(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(checked[key])} (${where}); a resumed run keeps its settings`);
+      throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(checked[key])} (${where}); a resumed run keeps its settings`);
     }
   }
   const owned = Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, checked[k]])) as Pick<TrainConfig, (typeof FIXED_ON_RESUME)[number]>;
@@ -42,14 +47,60 @@ function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, expl
 }
 
 function buildModel(config: TrainConfig, classes: number): tf.LayersModel {
-  const common = { classes, inputSize: config.crop, width: config.width, seed: config.seed, dropout: config.dropout };
-  return config.arch === 'alexnet' ? alexNet({ ...common, columns: config.columns, init: config.init }) : alexNetOwt({ ...common, init: config.init });
+  const common = { classes, inputSize: config.crop, width: config.width, seed: config.seed, dropout: config.dropout, pool: config.pool, init: config.init };
+  return config.arch === 'alexnet' ? alexNet({ ...common, columns: config.columns, lrn: config.lrn, conv1Padding: config.conv1Padding }) : alexNetOwt(common);
 }
 
-/** `alexnet train`: the paper's procedure over a prepared dataset, with checkpoints and resume. */
-export async function runTrain(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<{ runDir: string; state: TrainState; last?: EpochMetrics }> {
-  const parsed = parseTrainFlags(args);
-  let config = parsed.config;
+/** The largest power of two ≤ n (a batch size that fits a split of n images). */
+const fittingBatch = (n: number) => 2 ** Math.floor(Math.log2(Math.max(1, n)));
+
+/** Small-data problems, found before anything is created, each with the numbers and the fix. */
+function checkDataFits(config: TrainConfig, index: PreparedIndex): void {
+  const classes = index.classes.length;
+  if (classes < 2) {
+    throw new UsageError(`${config.data} has ${plural(classes, 'class', 'classes')} (${index.classes.join(', ')}): a classifier needs at least two; prepare a source with one folder per class (<src>/<class>/<image>)`);
+  }
+  if (config.crop > index.size) throw new UsageError(`--crop ${config.crop} is larger than the prepared images of ${config.data} (${index.size}×${index.size})`);
+  const trainCount = index.splits.train?.count ?? 0;
+  const valCount = index.splits.val?.count ?? 0;
+  if (trainCount < config.batchSize) {
+    throw new UsageError(
+      `--batch-size ${config.batchSize}: the training split of ${config.data} has ${plural(trainCount, 'image')}, fewer than one batch; ` +
+        (trainCount > 0 ? `use --batch-size ${fittingBatch(trainCount)} or smaller, or prepare more images` : 'prepare it from a source with training images'),
+    );
+  }
+  if (valCount === 0) throw new UsageError(`${config.data} has no validation images to measure the run with: prepare it again with --val-fraction 0.1 (or a val/ folder in the source)`);
+}
+
+export interface TrainResult {
+  runDir: string;
+  state: TrainState;
+  last?: EpochMetrics;
+  /** The signal that stopped the run (after saving checkpoints/last), if one did. */
+  stopped?: NodeJS.Signals;
+}
+
+/** `alexnet train` from its command-line arguments. */
+export async function runTrain(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<TrainResult> {
+  const { config, explicit } = parseTrainFlags(args);
+  return train(config, explicit, log);
+}
+
+/** One epoch's line: numbers as people write them, top-5 only where it means something. */
+function epochLine(m: EpochMetrics, classes: number): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return (
+    `epoch ${m.epoch}: lr ${formatNumber(m.learningRate)}, train loss ${m.trainLoss.toFixed(3)}, train top-1 error ${pct(m.trainTop1Error)}, ` +
+    `val loss ${m.valLoss.toFixed(3)}, top-1 error ${pct(m.top1Error)}, top-5 error ${classes > 5 ? pct(m.top5Error) : 'n/a'}, ${m.imagesPerSecond.toFixed(1)} img/s`
+  );
+}
+
+/**
+ * The paper's procedure over a prepared dataset (also the demo's, with its
+ * recipe). Everything is checked before the run folder is created; the folder
+ * is never one that holds another run unless `force` says to replace it.
+ */
+export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, log: (line: string) => void = (l) => console.log(l), runPrefix?: string): Promise<TrainResult> {
   const report = await initBackend({ prefer: config.backend });
   tf.env().set('PROD', true);
   const index = await readPreparedIndex(config.data);
@@ -59,89 +110,115 @@ export async function runTrain(args: string[], log: (line: string) => void = (l)
   let built: tf.LayersModel | undefined = checkpoint?.model;
   try {
     if (checkpoint) {
-      config = resumedConfig(checkpoint.state.config, config, parsed.explicit, checkpoint.dir);
+      config = resumedConfig(checkpoint.state.config, config, explicit, checkpoint.dir);
       const had = checkpoint.state.classes;
       if (had.length !== index.classes.length || had.some((c, i) => c !== index.classes[i])) {
-        throw new Error(`${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`);
+        throw new UsageError(`${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`);
       }
     }
-    if (config.crop > index.size) throw new Error(`--crop ${config.crop} is larger than the prepared images of ${config.data} (${index.size}×${index.size})`);
-    const runDir = resolve(config.out ?? (checkpoint ? dirname(dirname(checkpoint.dir)) : join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`)));
-    await mkdir(runDir, { recursive: true });
-    // One writer per run folder: a second train into it is refused while this one runs.
-    const lock = await lockFolder(runDir, 'alexnet train');
+    const ownRun = checkpoint ? resolve(dirname(dirname(checkpoint.dir))) : undefined;
+    const runDir = config.out !== undefined ? resolve(config.out) : (ownRun ?? (await freshRunFolder('runs', runPrefix ?? config.recipe)));
+    const folder = { force: config.force, resuming: runDir === ownRun };
+    await checkRunFolder(runDir, folder);
+    checkDataFits(config, index);
+    const model = checkpoint?.model ?? buildModel(config, index.classes.length);
+    built = model;
+    const chain = featureChain({ arch: config.arch, inputSize: config.crop, pool: config.pool, conv1Padding: config.conv1Padding });
+    if (!chain.matchesPaper && chain.note) log(`note: ${chain.note}`);
+
+    const microBatch = config.batchSize / config.accumulate;
+    const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
+    const trainData = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
+    // Everything opened from here on is closed in the one finally below, whatever fails.
+    let val: BatchLoader | undefined;
+    let optimizer: SgdMomentumOptimizer | undefined;
+    let stop: ReturnType<typeof stopOnSignals> | undefined;
+    let scalars: Awaited<ReturnType<typeof openScalarLog>> | undefined;
+    let lock: Awaited<ReturnType<typeof claimRunFolder>> | undefined;
     try {
-
-      const model = checkpoint?.model ?? buildModel(config, index.classes.length);
-      built = model;
-      const microBatch = config.batchSize / config.accumulate;
-      const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
-      const train = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
-      // Everything opened from here on is closed in the one finally below, whatever fails.
-      let val: BatchLoader | undefined;
-      let optimizer: SgdMomentumOptimizer | undefined;
-      let stop: ReturnType<typeof stopOnSignals> | undefined;
-      try {
-        val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
-        const schedule = parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(train.batchesPerEpoch / config.accumulate) });
-        if (checkpoint) {
-          // The schedule's saved state is read now, so a damaged one is refused before any training.
-          try {
-            schedule.learningRate(checkpoint.state.schedule as never, { epoch: checkpoint.state.epoch + 1, step: 0 });
-          } catch (error) {
-            throw new Error(`${join(checkpoint.dir, 'state.json')}: schedule: ${(error as Error).message}`);
-          }
+      val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
+      const schedule = parseLrSchedule(config.lrSchedule, {
+        initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(trainData.batchesPerEpoch / config.accumulate), patience: config.patience,
+      });
+      if (checkpoint) {
+        // The schedule's saved state is read now, so a damaged one is refused before any training.
+        try {
+          schedule.learningRate(checkpoint.state.schedule as never, { epoch: checkpoint.state.epoch + 1, step: 0 });
+        } catch (error) {
+          throw new Error(`${join(checkpoint.dir, 'state.json')}: schedule: ${(error as Error).message}`);
         }
-        optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
-        if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
-        const state: TrainState = {
-          ...(checkpoint?.state ?? { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, classes: index.classes }),
-          config: savedConfig(config),
-        };
-        const params = model.countParams();
-        await writeFileAtomic(
-          join(runDir, 'config.json'),
-          JSON.stringify({ ...config, engine: report.engine, params, classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
-        );
-        log(`${config.arch} (${config.columns} column${config.columns > 1 ? 's' : ''}, width ${config.width}) at ${config.crop}×${config.crop}: ${params.toLocaleString('en-US')} parameters; ` +
-          `${train.count} training, ${val.count} validation images; ${report.engine}; run folder ${runDir}` + (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''));
-
-        // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
-        stop = stopOnSignals('saving a checkpoint after this step');
-        const started = performance.now();
-        let last: EpochMetrics | undefined;
-        const result = await trainLoop({
-          logits: logitsOf(model), model, optimizer, schedule, train, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: stop.signal,
-          onBatch: epochProgress(config.epochs, config.batchSize),
-          onEpoch: (m) => {
-            last = m;
-            log(`epoch ${m.epoch}: lr ${m.learningRate}, train loss ${m.trainLoss.toFixed(3)}, val loss ${m.valLoss.toFixed(3)}, top-1 error ${(100 * m.top1Error).toFixed(1)} %, top-5 error ${(100 * m.top5Error).toFixed(1)} %, ${m.imagesPerSecond.toFixed(1)} img/s`);
-          },
-        });
-        log(result.stopped
-          ? `stopped after step ${result.state.step}; continue with --resume ${join(runDir, 'checkpoints', 'last')}`
-          : `done: ${result.state.epoch} epochs in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % (epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}`);
-        return { runDir, state: result.state, ...(last ? { last } : {}) };
-      } catch (error) {
-        // The wasm engine aborts (XNNPACK out of memory) when a batch does not fit in its 4 GB heap.
-        if (report.engine === 'wasm' && /Aborted\(\)/.test((error as Error).message)) {
-          // Suggest a split with at most a quarter of the images per pass.
-          let split = config.accumulate + 1;
-          while (split < config.batchSize && (config.batchSize % split !== 0 || config.batchSize / split > microBatch / 4)) split++;
-          throw new Error(
-            `the wasm engine ran out of memory with ${microBatch} images per forward pass at ${config.crop}×${config.crop} ` +
-              `(its heap is limited to 4 GB); split each batch with --accumulate ${split} (${config.batchSize / split} images per pass)` +
-              `, resuming from ${join(runDir, 'checkpoints', 'last')} if one was saved`,
-          );
-        }
-        throw error;
-      } finally {
-        stop?.release();
-        optimizer?.dispose();
-        await Promise.all([train.close(), val?.close()]);
       }
+      optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
+      if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+
+      // Everything is checked: now the run folder (one writer at a time).
+      lock = await claimRunFolder(runDir, folder);
+      const state: TrainState = {
+        ...(checkpoint?.state ?? { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, classes: index.classes }),
+        config: savedConfig(config),
+      };
+      const params = model.countParams();
+      await writeFileAtomic(
+        join(runDir, 'config.json'),
+        JSON.stringify({ ...config, engine: report.engine, params, classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
+      );
+      scalars = config.tensorboard !== undefined ? await openScalarLog(resolve(config.tensorboard), report.engine) : undefined;
+      log(
+        `${config.arch} (${plural(config.columns, 'column')}, width ${formatNumber(config.width)}) at ${config.crop}×${config.crop}: ${params.toLocaleString('en-US')} parameters; ` +
+          `${plural(trainData.count, 'training image')}, ${plural(val.count, 'validation image')}, ${plural(index.classes.length, 'class', 'classes')}; ${report.engine}; run folder ${runDir}` +
+          (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''),
+      );
+
+      // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
+      stop = stopOnSignals('saving a checkpoint after this step');
+      const started = performance.now();
+      let last: EpochMetrics | undefined;
+      const classes = index.classes.length;
+      const result = await trainLoop({
+        logits: logitsOf(model), model, optimizer, schedule, train: trainData, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: stop.signal,
+        onBatch: epochProgress(config.epochs, config.batchSize),
+        onEpoch: async (m) => {
+          last = m;
+          log(epochLine(m, classes));
+          await writeRunCurves(runDir, classes);
+          if (scalars) {
+            const values: Record<string, number> = { 'loss/train': m.trainLoss, 'loss/val': m.valLoss, 'error/train_top1': m.trainTop1Error, 'error/val_top1': m.top1Error, learning_rate: m.learningRate };
+            if (classes > 5) values['error/val_top5'] = m.top5Error;
+            for (const [tag, value] of Object.entries(values)) scalars.scalar(tag, value, m.epoch);
+          }
+        },
+      });
+      const stopped = stoppedBy(stop.signal);
+      if (result.stopped) {
+        log(`stopped after step ${result.state.step}; continue with --resume ${join(runDir, 'checkpoints', 'last')}`);
+      } else {
+        // The deployable model: the softmax network alone, no optimizer state.
+        await saveModel(model, join(runDir, 'model'));
+        log(
+          `done: ${plural(result.state.epoch, 'epoch')} in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % ` +
+            `(epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}, the model in ${join(runDir, 'model')}, curves in ${join(runDir, 'curves.png')}`,
+        );
+      }
+      return { runDir, state: result.state, ...(last ? { last } : {}), ...(result.stopped && stopped ? { stopped } : {}) };
+    } catch (error) {
+      // The wasm engine aborts (XNNPACK out of memory) when a batch does not fit in its 4 GB heap.
+      if (report.engine === 'wasm' && /Aborted\(\)/.test((error as Error).message)) {
+        // Suggest a split with at most a quarter of the images per pass.
+        let split = config.accumulate + 1;
+        while (split < config.batchSize && (config.batchSize % split !== 0 || config.batchSize / split > microBatch / 4)) split++;
+        throw new Error(
+          `the wasm engine ran out of memory with ${microBatch} images per forward pass at ${config.crop}×${config.crop} ` +
+            `(its heap is limited to 4 GB); split each batch with --accumulate ${split} (${config.batchSize / split} images per pass)` +
+            `, resuming from ${join(runDir, 'checkpoints', 'last')} if one was saved`,
+        );
+      }
+      throw error;
     } finally {
-      await lock.release();
+      stop?.release();
+      optimizer?.dispose();
+      await scalars?.close();
+      await Promise.all([trainData.close(), val?.close()]);
+      await lock?.release();
     }
   } finally {
     built?.dispose();

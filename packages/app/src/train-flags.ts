@@ -1,16 +1,29 @@
-import { parseArgs } from 'node:util';
-import { parseEngineChoice, type EngineChoice } from '@alexnet/backend';
+import { Option } from '@commander-js/extra-typings';
+import type { EngineChoice } from '@alexnet/backend';
 import { z } from 'zod';
 import { INIT_SCHEMES, type InitScheme } from '@alexnet/train';
-import { choiceFlag, numberFlag } from './flag-values.js';
+import { alexnetCommand, backendOption, dataOption, parseCommandLine, workersOption } from './command-line.js';
+import { UsageError } from './exit-codes.js';
+import { formatNumber, numberOrOff, numberValue } from './option-values.js';
 import { ARCHS, type Arch } from './summary-command.js';
+
+export const LRN_MODES = ['paper', 'alpha-over-n', 'off'] as const;
+export type LrnMode = (typeof LRN_MODES)[number];
+export const POOLING = ['overlapping', 'non-overlapping'] as const;
+export type Pooling = (typeof POOLING)[number];
+export const CONV1_PADDING = ['valid', 'paper'] as const;
+export type Conv1Padding = (typeof CONV1_PADDING)[number];
 
 /** `alexnet train`'s configuration: plain data, the paper's values unless a recipe or a flag says otherwise. */
 export interface TrainConfig {
   data: string;
-  /** Run folder; default runs/train-<time>, or the resumed run's folder. */
+  /** Run folder; default runs/<recipe>-<time>, or the resumed run's folder. */
   out?: string;
   resume?: string;
+  /** Replace the run in `out` (its checkpoints, metrics and pictures) instead of refusing. */
+  force: boolean;
+  /** Also write TensorBoard event files here. */
+  tensorboard?: string;
   recipe: RecipeName;
   arch: Arch;
   /** 2 = the paper's two columns (alexnet only). */
@@ -26,6 +39,8 @@ export interface TrainConfig {
   weightDecay: number;
   rule: 'paper' | 'pytorch';
   lrSchedule: string;
+  /** Epochs without improvement the plateau schedule tolerates before dividing ε by 10 (the paper: 1). */
+  patience: number;
   init: InitScheme;
   /** Per-pixel mean image (the paper) or per-channel mean (torchvision). */
   mean: 'image' | 'channel';
@@ -35,16 +50,28 @@ export interface TrainConfig {
   lighting: number | false;
   /** Dropout rate of FC6 and FC7 (§4.2: 0.5). */
   dropout: number;
+  /** §3.3's LRN: the formula as printed, with α divided by n (cuda-convnet2, Caffe, PyTorch), or none. */
+  lrn: LrnMode;
+  /** §3.4: 3×3 windows with stride 2 (the paper) or 2×2 with stride 2. */
+  pool: Pooling;
+  /** How conv1 meets its input: 'paper' pads 224 to give the paper's 55×55 (the default at 224). */
+  conv1Padding: Conv1Padding;
   seed: number;
   workers?: number;
   backend: EngineChoice;
 }
 
+/** The settings a recipe fixes (every one a flag can override). */
+type Recipe = Pick<
+  TrainConfig,
+  'arch' | 'columns' | 'width' | 'crop' | 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'rule' | 'lrSchedule' | 'init' | 'mean' | 'scale' | 'lighting' | 'dropout' | 'lrn' | 'pool'
+>;
+
 export const RECIPES = {
   /** §5 of the paper: batch 128, momentum 0.9, weight decay 5e-4 inside the velocity, lr 0.01 ÷10 on plateau (3×), ~90 epochs, N(0, 0.01²) init, 227 crops, PCA lighting. */
   paper: {
-    arch: 'alexnet', columns: 2, crop: 227, epochs: 90, batchSize: 128, lr: 0.01, momentum: 0.9, weightDecay: 5e-4,
-    rule: 'paper', lrSchedule: 'plateau', init: 'paper', mean: 'image', scale: 1, lighting: 0.1, dropout: 0.5,
+    arch: 'alexnet', columns: 2, width: 1, crop: 227, epochs: 90, batchSize: 128, lr: 0.01, momentum: 0.9, weightDecay: 5e-4,
+    rule: 'paper', lrSchedule: 'plateau', init: 'paper', mean: 'image', scale: 1, lighting: 0.1, dropout: 0.5, lrn: 'paper', pool: 'overlapping',
   },
   /**
    * torchvision's references/classification for AlexNet: `--lr 1e-2` (its README), SGD momentum 0.9,
@@ -53,41 +80,89 @@ export const RECIPES = {
    * init (kaiming-uniform, a=√5) is not one of ours: He-normal is the nearest.
    */
   torchvision: {
-    arch: 'alexnet-owt', columns: 1, crop: 224, epochs: 90, batchSize: 256, lr: 0.01, momentum: 0.9, weightDecay: 1e-4,
-    rule: 'pytorch', lrSchedule: 'step:30', init: 'he', mean: 'channel', scale: 1 / 58, lighting: false, dropout: 0.5,
+    arch: 'alexnet-owt', columns: 1, width: 1, crop: 224, epochs: 90, batchSize: 256, lr: 0.01, momentum: 0.9, weightDecay: 1e-4,
+    rule: 'pytorch', lrSchedule: 'step:30', init: 'he', mean: 'channel', scale: 1 / 58, lighting: false, dropout: 0.5, lrn: 'off', pool: 'overlapping',
   },
-} as const satisfies Record<string, Partial<TrainConfig>>;
+  /**
+   * `npm start` / `alexnet demo` on the built-in shapes at 128 px: one column at a quarter of the
+   * width, 112 crops, 9 epochs of batch 32, ε 0.01 ÷10 for the last two, PyTorch's rule without
+   * weight decay, Glorot init (91.3 % here where He gave 86.5 %), pixels minus the mean image ÷ 64
+   * (about unit variance), PCA lighting. Sized to finish in minutes on 2 CPU cores.
+   */
+  demo: {
+    arch: 'alexnet', columns: 1, width: 0.25, crop: 112, epochs: 9, batchSize: 32, lr: 0.01, momentum: 0.9, weightDecay: 0,
+    rule: 'pytorch', lrSchedule: 'step:7', init: 'glorot', mean: 'image', scale: 1 / 64, lighting: 0.1, dropout: 0.5, lrn: 'paper', pool: 'overlapping',
+  },
+} as const satisfies Record<string, Recipe>;
 export type RecipeName = keyof typeof RECIPES;
+const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
 
-export const TRAIN_USAGE = `usage: alexnet train --data <prepared dir> [flags]       (defaults: the paper's, §5)
-  --recipe paper|torchvision   a set of defaults [paper]; flags below override it
-  --arch alexnet|alexnet-owt [alexnet]  --columns 1|2 [2]  --width W [1]  --crop C [227]
-  --epochs E [90]  --batch-size B [128]  --accumulate N [1]  (B/N images per forward pass, gradients averaged)
-  --lr X [0.01]  --momentum X [0.9]  --weight-decay X [5e-4]  --rule paper|pytorch [paper]
-  --lr-schedule plateau|step:K|cosine [plateau]  --init paper|caffe|he|glorot [paper]
-  --mean image|channel [image]  --scale X [1]  --lighting SIGMA|off [0.1]  --dropout RATE [0.5]
-  --seed N [1]  --workers N [cores − 1]  --backend auto|node-gpu|node|wasm|cpu [auto]
-  --out DIR [runs/train-<time>]   --resume <checkpoint dir>  (e.g. runs/x/checkpoints/last)
-Writes <out>/config.json, metrics.jsonl, metrics.csv, checkpoints/last and checkpoints/best.
-`;
+/** "[paper 0.01, torchvision 1e-4]": each recipe's value of a setting, for the help. */
+function recipeDefaults(key: keyof Recipe): string {
+  const show = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : v === false ? 'off' : String(v));
+  const values = RECIPE_NAMES.map((r) => show(RECIPES[r][key]));
+  return values.every((v) => v === values[0]) ? `[${values[0]}]` : `[${RECIPE_NAMES.map((r, i) => `${r}: ${values[i]}`).join(', ')}]`;
+}
 
-export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, recipe: { type: 'string' },
-  arch: { type: 'string' }, columns: { type: 'string' }, width: { type: 'string' }, crop: { type: 'string' },
-  epochs: { type: 'string' }, 'batch-size': { type: 'string' }, accumulate: { type: 'string' },
-  lr: { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, rule: { type: 'string' },
-  'lr-schedule': { type: 'string' }, init: { type: 'string' }, mean: { type: 'string' }, scale: { type: 'string' },
-  lighting: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' },
-} as const;
+/** The flags of `alexnet train` (and of `alexnet demo`, which trains the same way): each declared once, here. */
+export function commandWithTrainOptions(name: string, summary: string) {
+  const d = recipeDefaults;
+  return alexnetCommand(name, summary)
+    .optionsGroup('Training settings (a recipe, and flags over it):')
+    .addOption(new Option('--recipe <name>', 'a set of defaults; the flags below override it [paper]').choices(RECIPE_NAMES))
+    .addOption(new Option('--arch <name>', `alexnet: the paper's network; alexnet-owt: torchvision's ${d('arch')}`).choices(ARCHS))
+    .addOption(new Option('--columns <n>', `2: the paper's two GPU columns (alexnet only) ${d('columns')}`).choices(['1', '2'] as const))
+    .addOption(new Option('--width <x>', `multiplies every layer's width ${d('width')}`).argParser(numberValue({ above: 0 })))
+    .addOption(new Option('--crop <px>', `training crop side ${d('crop')}`).argParser(numberValue({ integer: true, min: 1 })))
+    .addOption(new Option('--epochs <n>', `train until this many epochs are done ${d('epochs')}`).argParser(numberValue({ integer: true, min: 1 })))
+    .addOption(new Option('-b, --batch-size <n>', `images per SGD step ${d('batchSize')}`).argParser(numberValue({ integer: true, min: 1 })))
+    .addOption(new Option('--accumulate <n>', 'split each batch into n forward passes, gradients averaged [1]').argParser(numberValue({ integer: true, min: 1 })))
+    .addOption(new Option('--lr <x>', `initial learning rate ε ${d('lr')}`).argParser(numberValue({ above: 0 })))
+    .addOption(new Option('--momentum <x>', `${d('momentum')}`).argParser(numberValue({ min: 0, below: 1 })))
+    .addOption(new Option('--wd, --weight-decay <x>', `${d('weightDecay')}`).argParser(numberValue({ min: 0 })))
+    .addOption(new Option('--rule <name>', `paper: decay and ε inside the velocity (§5); pytorch: torch.optim.SGD's ${d('rule')}`).choices(['paper', 'pytorch'] as const))
+    .addOption(new Option('--lr-schedule <s>', `plateau (÷10 when validation error stops improving), step:K (÷10 every K epochs) or cosine ${d('lrSchedule')}`))
+    .addOption(new Option('--patience <n>', 'epochs without improvement before the plateau schedule divides ε by 10 [1]').argParser(numberValue({ integer: true, min: 0 })))
+    .addOption(new Option('--init <scheme>', `weight initialisation ${d('init')}`).choices(INIT_SCHEMES))
+    .addOption(new Option('--mean <kind>', `subtract the per-pixel mean image or the per-channel mean ${d('mean')}`).choices(['image', 'channel'] as const))
+    .addOption(new Option('--scale <x>', `multiplies pixels after the mean is subtracted ${d('scale')}`).argParser(numberValue({ above: 0 })))
+    .addOption(new Option('--lighting <sigma>', `σ of PCA lighting (§4.1), or off ${d('lighting')}`).argParser(numberOrOff({ min: 0 })))
+    .addOption(new Option('--dropout <rate>', `dropout rate of fc6 and fc7 (§4.2) ${d('dropout')}`).argParser(numberValue({ min: 0, below: 1 })))
+    .addOption(new Option('--lrn <mode>', `local response normalization (§3.3): paper (α as printed), alpha-over-n (Caffe, PyTorch) or off ${d('lrn')}`).choices(LRN_MODES))
+    .addOption(new Option('--pool <kind>', `max pooling (§3.4): overlapping 3×3/2 or non-overlapping 2×2/2 ${d('pool')}`).choices(POOLING))
+    .addOption(new Option('--conv1-padding <kind>', "valid, or paper: 224 padded to give the paper's 55×55 [paper at 224, else valid]").choices(CONV1_PADDING))
+    .addOption(new Option('--seed <n>', 'initial weights, shuffling, augmentation and dropout masks [1]').argParser(numberValue({ integer: true })));
+}
+
+/** `alexnet train`'s definition: its flags, their help and their checks (no action: cli.ts adds it). */
+export function defineTrainCommand() {
+  return commandWithTrainOptions('train', "the paper's training procedure on a prepared dataset, with checkpoints and --resume")
+    .optionsGroup('Data, run folder and resources:')
+    .addOption(dataOption().makeOptionMandatory())
+    .option('--out <dir>', 'run folder; refused if it holds a run, unless --resume or --force [runs/<recipe>-<time>]')
+    .option('--resume <checkpoint>', 'continue a run from its checkpoint folder (e.g. runs/x/checkpoints/last)')
+    .option('--force', "replace the run in --out (its checkpoints, metrics and pictures)", false)
+    .option('--tensorboard <dir>', 'also write TensorBoard event files there')
+    .addOption(workersOption('threads preparing batches [cores − 1]'))
+    .addOption(backendOption())
+    .addHelpText(
+      'after',
+      `
+Writes <out>/config.json, metrics.jsonl and metrics.csv (train loss and top-1 error, validation loss,
+top-1 and top-5 error per epoch), curves.png after every epoch, checkpoints/last and checkpoints/best,
+and model/ at the end. Ctrl-C (or SIGTERM) saves checkpoints/last after the current step and stops.`,
+    );
+}
 
 /**
- * A checkpoint's saved settings, checked exactly as the flags they came from
- * (parseTrainFlags): a state.json from someone else cannot smuggle in a value no
- * flag accepts, and every run the flags started can be resumed.
+ * A checkpoint's saved settings, checked exactly as the flags they came from:
+ * a state.json from someone else cannot smuggle in a value no flag accepts,
+ * and every run the flags started can be resumed. Settings added later get the
+ * value older checkpoints were trained with.
  */
 export const SAVED_TRAIN_CONFIG = z
   .object({
-    recipe: z.enum(Object.keys(RECIPES) as [RecipeName, ...RecipeName[]]),
+    recipe: z.enum(RECIPE_NAMES as [RecipeName, ...RecipeName[]]),
     arch: z.enum(ARCHS),
     columns: z.union([z.literal(1), z.literal(2)]),
     width: z.number().positive(),
@@ -99,70 +174,92 @@ export const SAVED_TRAIN_CONFIG = z
     weightDecay: z.number().min(0),
     rule: z.enum(['paper', 'pytorch']),
     lrSchedule: z.string().max(64),
+    patience: z.number().int().min(0).default(1),
     init: z.enum(INIT_SCHEMES as unknown as [InitScheme, ...InitScheme[]]),
     mean: z.enum(['image', 'channel']),
     scale: z.number().positive(),
     lighting: z.union([z.literal(false), z.number().min(0)]),
-    // Checkpoints written before the flag existed trained with the paper's 0.5.
     dropout: z.number().min(0).lt(1).default(0.5),
+    lrn: z.enum(LRN_MODES).optional(),
+    pool: z.enum(POOLING).default('overlapping'),
+    conv1Padding: z.enum(CONV1_PADDING).default('valid'),
     seed: z.number().int(),
     epochs: z.number().int().min(1),
     data: z.string().max(4096).optional(),
   })
-  .refine((c) => c.batchSize % c.accumulate === 0, { message: 'accumulate must divide batchSize', path: ['accumulate'] });
+  .refine((c) => c.batchSize % c.accumulate === 0, { message: 'accumulate must divide batchSize', path: ['accumulate'] })
+  // Before --lrn, alexnet always had the paper's LRN and alexnet-owt none.
+  .transform((c) => ({ ...c, lrn: c.lrn ?? (c.arch === 'alexnet' ? 'paper' : 'off') }) as typeof c & { lrn: LrnMode });
 export type SavedTrainConfig = z.infer<typeof SAVED_TRAIN_CONFIG>;
 
 /** The flags a user gave (by config key), so a resumed run can check them against its checkpoint. */
 export type ExplicitFlags = Partial<TrainConfig>;
 
-export function parseTrainFlags(args: string[], env: Record<string, string | undefined> = process.env): { config: TrainConfig; explicit: ExplicitFlags } {
-  const { values: v } = parseArgs({ args, strict: true, allowPositionals: false, options: TRAIN_OPTIONS });
-  if (v.data === undefined) throw new Error(`train needs --data <prepared dir> (made by \`alexnet prepare\`)\n\n${TRAIN_USAGE}`);
-  const recipe = choiceFlag('recipe', v.recipe, Object.keys(RECIPES) as RecipeName[]) ?? 'paper';
-  const columns = numberFlag('columns', v.columns, { integer: true, min: 1 });
-  if (columns !== undefined && columns !== 1 && columns !== 2) throw new Error(`--columns: expected 1 or 2, got '${v.columns}'`);
-  const explicit: ExplicitFlags = {
-    ...(v.recipe !== undefined ? { recipe } : {}),
-    arch: choiceFlag('arch', v.arch, ARCHS),
-    columns: columns as 1 | 2 | undefined,
-    width: numberFlag('width', v.width, { above: 0 }),
-    crop: numberFlag('crop', v.crop, { integer: true, min: 1 }),
-    epochs: numberFlag('epochs', v.epochs, { integer: true, min: 1 }),
-    batchSize: numberFlag('batch-size', v['batch-size'], { integer: true, min: 1 }),
-    accumulate: numberFlag('accumulate', v.accumulate, { integer: true, min: 1 }),
-    lr: numberFlag('lr', v.lr, { above: 0 }),
-    momentum: numberFlag('momentum', v.momentum, { min: 0, below: 1 }),
-    weightDecay: numberFlag('weight-decay', v['weight-decay'], { min: 0 }),
-    rule: choiceFlag('rule', v.rule, ['paper', 'pytorch'] as const),
-    lrSchedule: v['lr-schedule'],
-    init: choiceFlag('init', v.init, INIT_SCHEMES),
-    mean: choiceFlag('mean', v.mean, ['image', 'channel'] as const),
-    scale: numberFlag('scale', v.scale, { above: 0 }),
-    lighting: v.lighting === 'off' ? false : numberFlag('lighting', v.lighting, { min: 0 }),
-    dropout: numberFlag('dropout', v.dropout, { min: 0, below: 1 }),
-    seed: numberFlag('seed', v.seed, { integer: true }),
-    workers: numberFlag('workers', v.workers, { integer: true, min: 0, below: 65 }),
+type TrainValues = ReturnType<ReturnType<typeof defineTrainCommand>['opts']>;
+
+/** The recipe's settings with the given flags over them, and the checks that need more than one flag. */
+export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: string }): { config: TrainConfig; explicit: ExplicitFlags } {
+  const recipe = values.recipe ?? 'paper';
+  const given: ExplicitFlags = {
+    ...(values.recipe !== undefined ? { recipe } : {}),
+    arch: values.arch,
+    columns: values.columns === undefined ? undefined : (Number(values.columns) as 1 | 2),
+    width: values.width,
+    crop: values.crop,
+    epochs: values.epochs,
+    batchSize: values.batchSize,
+    accumulate: values.accumulate,
+    lr: values.lr,
+    momentum: values.momentum,
+    weightDecay: values.weightDecay,
+    rule: values.rule,
+    lrSchedule: values.lrSchedule,
+    patience: values.patience,
+    init: values.init,
+    mean: values.mean,
+    scale: values.scale,
+    lighting: values.lighting,
+    dropout: values.dropout,
+    lrn: values.lrn,
+    pool: values.pool,
+    conv1Padding: values.conv1Padding,
+    seed: values.seed,
+    workers: values.workers,
   };
-  for (const key of Object.keys(explicit) as Array<keyof ExplicitFlags>) if (explicit[key] === undefined) delete explicit[key];
-  const backend = v.backend !== undefined ? parseEngineChoice(v.backend, '--backend') : env.ALEXNET_BACKEND ? parseEngineChoice(env.ALEXNET_BACKEND, 'ALEXNET_BACKEND') : 'auto';
+  const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as ExplicitFlags;
+  const base = RECIPES[recipe];
   const config: TrainConfig = {
-    width: 1,
     accumulate: 1,
     seed: 1,
-    ...RECIPES[recipe],
+    patience: 1,
+    ...base,
+    conv1Padding: (explicit.crop ?? base.crop) === 224 ? 'paper' : 'valid',
     ...explicit,
-    data: v.data,
-    ...(v.out !== undefined ? { out: v.out } : {}),
-    ...(v.resume !== undefined ? { resume: v.resume } : {}),
+    data: values.data,
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.resume !== undefined ? { resume: values.resume } : {}),
+    ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
+    force: values.force === true,
     recipe,
-    backend,
-  } as TrainConfig;
-  if (config.arch === 'alexnet-owt' && config.columns === 2) {
-    if (explicit.columns === 2) throw new Error('--columns 2: alexnet-owt has one column');
+    backend: values.backend,
+  };
+  if (config.arch === 'alexnet-owt') {
+    if (explicit.columns === 2) throw new UsageError('--columns 2: alexnet-owt has one column');
+    if (explicit.lrn !== undefined && explicit.lrn !== 'off') throw new UsageError(`--lrn ${explicit.lrn}: alexnet-owt (torchvision) has no LRN layers`);
+    if (explicit.conv1Padding !== undefined) throw new UsageError('--conv1-padding: alexnet-owt pads conv1 by 2 as torchvision does');
     config.columns = 1;
+    config.lrn = 'off';
+    config.conv1Padding = 'valid';
   }
   if (config.batchSize % config.accumulate !== 0) {
-    throw new Error(`--accumulate ${config.accumulate} must divide --batch-size ${config.batchSize}`);
+    throw new UsageError(`--accumulate ${config.accumulate} must divide --batch-size ${config.batchSize}`);
   }
+  if (config.force && config.out === undefined) throw new UsageError('--force replaces the run in --out: give --out <dir>');
   return { config, explicit };
+}
+
+/** `alexnet train`'s flags as a configuration; a usage error throws UsageError. */
+export function parseTrainFlags(args: string[], env: NodeJS.ProcessEnv = process.env): { config: TrainConfig; explicit: ExplicitFlags } {
+  const values = parseCommandLine(defineTrainCommand(), args, env).opts();
+  return trainConfigFrom(values);
 }

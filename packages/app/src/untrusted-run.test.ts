@@ -51,7 +51,9 @@ describe('one writer per run folder', () => {
     const run = join(await temporaryFolder('untrusted-lock'), 'run');
     const first = runTrain(['--data', data, '--out', run, '--epochs', '1', ...TINY], () => undefined);
     while (!(await exists(join(run, '.alexnet.lock')))) await new Promise((r) => setTimeout(r, 5));
-    await expect(runTrain(['--data', data, '--out', run, '--epochs', '1', ...TINY], () => undefined)).rejects.toThrow(
+    await expect(runTrain(['--data', data, '--out', run, '--epochs', '1', ...TINY], () => undefined)).rejects.toThrow(`--out ${run} already holds a run (`);
+    // Even --force does not replace a run that is being written.
+    await expect(runTrain(['--data', data, '--out', run, '--epochs', '1', '--force', ...TINY], () => undefined)).rejects.toThrow(
       new RegExp(`^${run.replace(/[/.-]/g, '\\$&')} is in use by alexnet train \\(pid ${process.pid} on `),
     );
     await first;
