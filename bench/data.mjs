@@ -74,7 +74,14 @@ function torch(...args) {
 
 const GENERATOR_VERSION = 1;
 // ImageNet-like shapes: mostly 500×375 / 500×333 and portrait; one in ten larger.
-const SHAPES = [[500, 375, 0.52], [500, 333, 0.16], [375, 500, 0.12], [333, 500, 0.1], [1024, 768, 0.07], [768, 1024, 0.03]];
+const SHAPES = [
+  [500, 375, 0.52],
+  [500, 333, 0.16],
+  [375, 500, 0.12],
+  [333, 500, 0.1],
+  [1024, 768, 0.07],
+  [768, 1024, 0.03],
+];
 
 /**
  * One photo-like image as raw RGB: a four-colour gradient with low-frequency
@@ -86,12 +93,18 @@ function photo(i) {
   const r = seededRandom(0x9e3779b9 ^ Math.imul(i + 1, 2654435761));
   let u = r();
   let [w, h] = [500, 375];
-  for (const [sw, sh, p] of SHAPES) if ((u -= p) < 0) { [w, h] = [sw, sh]; break; }
+  for (const [sw, sh, p] of SHAPES)
+    if ((u -= p) < 0) {
+      [w, h] = [sw, sh];
+      break;
+    }
   const px = new Float32Array(w * h * 3);
   const colour = () => [r() * 255, r() * 255, r() * 255];
   const [c00, c10, c01, c11] = [colour(), colour(), colour(), colour()];
   const waves = Array.from({ length: 3 }, () => ({
-    fx: ((r() * 6 + 0.5) * 2 * Math.PI) / w, fy: ((r() * 6 + 0.5) * 2 * Math.PI) / h, phase: r() * 6.28,
+    fx: ((r() * 6 + 0.5) * 2 * Math.PI) / w,
+    fy: ((r() * 6 + 0.5) * 2 * Math.PI) / h,
+    phase: r() * 6.28,
     a: [r() * 30 - 15, r() * 30 - 15, r() * 30 - 15],
   }));
   for (let y = 0; y < h; y++) {
@@ -102,23 +115,38 @@ function photo(i) {
       for (let c = 0; c < 3; c++) px[o + c] = (1 - s) * (1 - v) * c00[c] + s * (1 - v) * c10[c] + (1 - s) * v * c01[c] + s * v * c11[c];
       for (const wave of waves) {
         const t = Math.sin(wave.fx * x + wave.fy * y + wave.phase);
-        px[o] += wave.a[0] * t; px[o + 1] += wave.a[1] * t; px[o + 2] += wave.a[2] * t;
+        px[o] += wave.a[0] * t;
+        px[o + 1] += wave.a[1] * t;
+        px[o + 2] += wave.a[2] * t;
       }
     }
   }
   const blobs = 3 + Math.floor(r() * 6);
   for (let b = 0; b < blobs; b++) {
-    const cx = r() * w, cy = r() * h, rx = (0.05 + r() * 0.3) * w, ry = (0.05 + r() * 0.3) * h;
-    const angle = r() * Math.PI, ca = Math.cos(angle), sa = Math.sin(angle);
-    const c1 = colour(), c2 = colour(), freq = 0.2 + r() * 0.8, texture = r() * 25, edge = 0.02 + r() * 0.15;
+    const cx = r() * w,
+      cy = r() * h,
+      rx = (0.05 + r() * 0.3) * w,
+      ry = (0.05 + r() * 0.3) * h;
+    const angle = r() * Math.PI,
+      ca = Math.cos(angle),
+      sa = Math.sin(angle);
+    const c1 = colour(),
+      c2 = colour(),
+      freq = 0.2 + r() * 0.8,
+      texture = r() * 25,
+      edge = 0.02 + r() * 0.15;
     const R = Math.max(rx, ry);
     for (let y = Math.max(0, Math.floor(cy - R)); y < Math.min(h, Math.ceil(cy + R)); y++) {
       for (let x = Math.max(0, Math.floor(cx - R)); x < Math.min(w, Math.ceil(cx + R)); x++) {
-        const dx = x - cx, dy = y - cy;
-        const ex = (dx * ca + dy * sa) / rx, ey = (-dx * sa + dy * ca) / ry;
+        const dx = x - cx,
+          dy = y - cy;
+        const ex = (dx * ca + dy * sa) / rx,
+          ey = (-dx * sa + dy * ca) / ry;
         const d = Math.sqrt(ex * ex + ey * ey);
         if (d >= 1) continue;
-        const a = Math.min(1, (1 - d) / edge), g = (ey + 1) / 2, t = texture * Math.sin(freq * x) * Math.sin(freq * 0.7 * y);
+        const a = Math.min(1, (1 - d) / edge),
+          g = (ey + 1) / 2,
+          t = texture * Math.sin(freq * x) * Math.sin(freq * 0.7 * y);
         const o = (y * w + x) * 3;
         for (let c = 0; c < 3; c++) px[o + c] = px[o + c] * (1 - a) + (c1[c] * (1 - g) + c2[c] * g + t) * a;
       }
@@ -126,14 +154,30 @@ function photo(i) {
   }
   const lum = new Float32Array(w * h);
   const amount = 0.6 + r() * 0.8;
-  for (const [cell, amp] of [[96, 16], [48, 14], [24, 13], [12, 12], [6, 11], [3, 12], [1.5, 12]]) {
-    const gw = Math.ceil(w / cell) + 2, gh = Math.ceil(h / cell) + 2;
+  for (const [cell, amp] of [
+    [96, 16],
+    [48, 14],
+    [24, 13],
+    [12, 12],
+    [6, 11],
+    [3, 12],
+    [1.5, 12],
+  ]) {
+    const gw = Math.ceil(w / cell) + 2,
+      gh = Math.ceil(h / cell) + 2;
     const grid = new Float32Array(gw * gh);
     for (let k = 0; k < grid.length; k++) grid[k] = r() * 2 - 1;
     for (let y = 0; y < h; y++) {
-      const fy = y / cell, iy = Math.floor(fy), ty = fy - iy, sy = ty * ty * (3 - 2 * ty);
+      const fy = y / cell,
+        iy = Math.floor(fy),
+        ty = fy - iy,
+        sy = ty * ty * (3 - 2 * ty);
       for (let x = 0; x < w; x++) {
-        const fx = x / cell, ix = Math.floor(fx), tx = fx - ix, sx = tx * tx * (3 - 2 * tx), k = iy * gw + ix;
+        const fx = x / cell,
+          ix = Math.floor(fx),
+          tx = fx - ix,
+          sx = tx * tx * (3 - 2 * tx),
+          k = iy * gw + ix;
         lum[y * w + x] += amp * amount * ((grid[k] * (1 - sx) + grid[k + 1] * sx) * (1 - sy) + (grid[k + gw] * (1 - sx) + grid[k + gw + 1] * sx) * sy);
       }
     }
@@ -162,16 +206,20 @@ async function photos(n) {
   await rm(marker, { force: true });
   for (let c = 0; c < 10; c++) await mkdir(join(dir, `class-${c}`), { recursive: true });
   process.stdout.write(`generating ${n} photo-like JPEGs into ${dir} (once) `);
-  let bytes = 0, pixels = 0;
+  let bytes = 0,
+    pixels = 0;
   const pending = new Set();
   for (let i = 0; i < n; i++) {
     const { width, height, pixels: raw } = photo(i); // generated while the previous ones encode
     pixels += width * height;
     const file = join(dir, `class-${i % 10}`, `img-${String(i).padStart(5, '0')}.jpg`);
-    const job = sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(file).then((info) => {
-      bytes += info.size;
-      pending.delete(job);
-    });
+    const job = sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toFile(file)
+      .then((info) => {
+        bytes += info.size;
+        pending.delete(job);
+      });
     pending.add(job);
     if (pending.size >= 2) await Promise.race(pending);
     if (i % 200 === 199) process.stdout.write('.');
@@ -187,7 +235,9 @@ async function photos(n) {
 // 2. Prepare.
 
 function shardBytes(dir) {
-  return readdirSync(dir).filter((f) => f.endsWith('.shard')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.shard'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
 
 async function oursPrepare(src, out, encoding) {
@@ -196,7 +246,12 @@ async function oursPrepare(src, out, encoding) {
   const cpuStart = process.cpuUsage();
   let imagesDone, cpu;
   const summary = await prepareDataset(src, out, {
-    size: SIZE, workers: inFlight, valFraction: 0.1, seed: 1, shardSize: 1024, encoding,
+    size: SIZE,
+    workers: inFlight,
+    valFraction: 0.1,
+    seed: 1,
+    shardSize: 1024,
+    encoding,
     onProgress: (stage) => {
       if (stage !== 'stats' || imagesDone !== undefined) return;
       imagesDone = performance.now();
@@ -222,7 +277,10 @@ async function oursPrepare(src, out, encoding) {
 async function oursLoader(dir) {
   const start = performance.now();
   const loader = await BatchLoader.open(dir, { split: 'train', batchSize: batch, crop, workers, seed: 1, mean: 'image', lighting: 0.1 });
-  let seen = 0, warmImages = 0, warmStart, firstEpoch;
+  let seen = 0,
+    warmImages = 0,
+    warmStart,
+    firstEpoch;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       for await (const { xs, ys } of loader.epochArrays(epoch)) {
@@ -238,7 +296,9 @@ async function oursLoader(dir) {
   }
   const end = performance.now();
   return {
-    images: seen, seconds: (end - start) / 1000, firstEpochSeconds: firstEpoch,
+    images: seen,
+    seconds: (end - start) / 1000,
+    firstEpochSeconds: firstEpoch,
     imagesPerSecond: warmImages === 0 ? undefined : (warmImages * 1000) / (end - warmStart),
     withStartup: (seen * 1000) / (end - start),
   };
@@ -312,31 +372,47 @@ const rows = [
 ];
 const line = (a, b, c, d) => console.log(`${a.padEnd(50)} ${b.padStart(10)} ${c.padStart(17)} ${d.padStart(7)}`);
 console.log('');
-console.log(`${images} photo-like JPEGs, mean ${(input.meanBytes / 1024).toFixed(1)} KiB and ${(input.meanPixels / 1e3).toFixed(0)}k pixels; ` +
-  `${workers} workers each side (prepare: ours ${inFlight} images in flight on the libuv pool, torchvision ${workers} processes); loader: train split, batch ${batch}, crop ${crop}, ${epochs} epochs, first ${warmup} batches not timed`);
+console.log(
+  `${images} photo-like JPEGs, mean ${(input.meanBytes / 1024).toFixed(1)} KiB and ${(input.meanPixels / 1e3).toFixed(0)}k pixels; ` +
+    `${workers} workers each side (prepare: ours ${inFlight} images in flight on the libuv pool, torchvision ${workers} processes); loader: train split, batch ${batch}, crop ${crop}, ${epochs} epochs, first ${warmup} batches not timed`,
+);
 line('stage', 'ours img/s', 'torchvision img/s', 'ratio');
 for (const [name, a, b] of rows) line(name, fmt(a), fmt(b), ratio(a, b));
 if (rounds.length > 1 && runOurs && runTorch) {
   const spread = (a, b) => rounds.map((r) => (r[a].imagesPerSecond / r[b].imagesPerSecond).toFixed(2)).join(', ');
-  console.log(`medians of ${rounds.length} alternating rounds; per-round ratios: prepare ${spread('prepareRaw', 'torchPrepare')}; ` +
-    `loader on the same shards ${spread('loaderRaw', 'torchShards')}`);
+  console.log(
+    `medians of ${rounds.length} alternating rounds; per-round ratios: prepare ${spread('prepareRaw', 'torchPrepare')}; ` +
+      `loader on the same shards ${spread('loaderRaw', 'torchShards')}`,
+  );
 }
 if (results.prepareRaw || results.torchPrepare) {
   const use = (r) => (r ? `${r.coresBusy.toFixed(2)} cores busy, ${r.cpuMsPerImage.toFixed(2)} ms CPU/image` : '—');
   console.log(`prepare CPU use (raw): ours ${use(results.prepareRaw)}; torchvision ${use(results.torchPrepare)}`);
 }
 if (results.prepareRaw) {
-  console.log(`disk: raw shards ${(results.prepareRaw.bytesPerImage / 1024).toFixed(1)} KiB/image, ` +
-    `jpeg shards ${(results.prepareJpeg.bytesPerImage / 1024).toFixed(1)} KiB/image ` +
-    `(${(results.prepareRaw.bytesPerImage / results.prepareJpeg.bytesPerImage).toFixed(1)}× smaller); ` +
-    `stats pass ${results.prepareRaw.statsSeconds.toFixed(2)} s (raw), ${results.prepareJpeg.statsSeconds.toFixed(2)} s (jpeg)`);
+  console.log(
+    `disk: raw shards ${(results.prepareRaw.bytesPerImage / 1024).toFixed(1)} KiB/image, ` +
+      `jpeg shards ${(results.prepareJpeg.bytesPerImage / 1024).toFixed(1)} KiB/image ` +
+      `(${(results.prepareRaw.bytesPerImage / results.prepareJpeg.bytesPerImage).toFixed(1)}× smaller); ` +
+      `stats pass ${results.prepareRaw.statsSeconds.toFixed(2)} s (raw), ${results.prepareJpeg.statsSeconds.toFixed(2)} s (jpeg)`,
+  );
 }
 const startup = (r) => (r ? `${r.withStartup.toFixed(1)} img/s (first epoch ${r.firstEpochSeconds.toFixed(2)} s)` : '—');
-console.log(`loader with startup counted: ours raw ${startup(results.loaderRaw)}, jpeg ${startup(results.loaderJpeg)}; ` +
-  `torchvision shards ${startup(results.torchShards)}, folder ${startup(results.torchFolder)}`);
+console.log(
+  `loader with startup counted: ours raw ${startup(results.loaderRaw)}, jpeg ${startup(results.loaderJpeg)}; ` +
+    `torchvision shards ${startup(results.torchShards)}, folder ${startup(results.torchFolder)}`,
+);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`machine: ${availableParallelism()} cores (${cpu}), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
-  `${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
-console.log(`ours: node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips} ` +
-  `(concurrency ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE})` +
-  (peer ? `; torchvision: python ${peer.python}, torch ${peer.torch}, torchvision ${peer.torchvision}, PIL ${peer.pil} (libjpeg ${peer.libjpeg}), numpy ${peer.numpy}` : ''));
+console.log(
+  `machine: ${availableParallelism()} cores (${cpu}), load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
+    `${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} after`,
+);
+console.log(
+  `ours: node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips} ` +
+    `(concurrency ${sharp.concurrency()}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE})` +
+    (peer
+      ? `; torchvision: python ${peer.python}, torch ${peer.torch}, torchvision ${peer.torchvision}, PIL ${peer.pil} (libjpeg ${peer.libjpeg}), numpy ${peer.numpy}`
+      : ''),
+);

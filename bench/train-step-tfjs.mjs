@@ -43,4 +43,6 @@ if (profile) {
 const start = performance.now();
 for (let i = 0; i < steps; i++) await step();
 const ms = (performance.now() - start) / steps;
-console.log(JSON.stringify({ engine: report.engine, imagesPerSecond: (batch * 1000) / ms, msPerStep: ms, params: model.countParams(), ...(kernels ? { kernels } : {}) }));
+console.log(
+  JSON.stringify({ engine: report.engine, imagesPerSecond: (batch * 1000) / ms, msPerStep: ms, params: model.countParams(), ...(kernels ? { kernels } : {}) }),
+);

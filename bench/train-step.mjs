@@ -23,7 +23,11 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
-const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const [steps, rounds, threads, size] = [values.steps, values.rounds, values.threads, values.size].map(Number);
 const MODELS = { single: 1, paper: 2 };
 const models = list(values.models);
@@ -45,7 +49,11 @@ function child(program, args, env = {}) {
   const run = spawnSync(program, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
   const last = (run.stdout || '').trim().split('\n').at(-1);
   if (run.status === 0 && last?.startsWith('{')) return JSON.parse(last);
-  const why = (run.stderr || run.error?.message || `exit ${run.status ?? run.signal}`).trim().split('\n').filter((l) => /rror|abort|memory/i.test(l)).at(-1);
+  const why = (run.stderr || run.error?.message || `exit ${run.status ?? run.signal}`)
+    .trim()
+    .split('\n')
+    .filter((l) => /rror|abort|memory/i.test(l))
+    .at(-1);
   return { failed: why ?? `exit ${run.status ?? run.signal}` };
 }
 
@@ -61,12 +69,16 @@ const torchScript = fileURLToPath(new URL('./train_step_torch.py', import.meta.u
 // The native engine's thread pools sized like PyTorch's (torch.set_num_threads).
 const nativeEnv = { TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: String(threads), TF_CPP_MIN_LOG_LEVEL: '1' };
 
-console.log(`AlexNet training step at ${size}×${size}, 1000 classes, SGD + momentum + weight decay; ${steps} timed steps after 1 warm-up, median of ${rounds} round(s); ${threads} threads each`);
+console.log(
+  `AlexNet training step at ${size}×${size}, 1000 classes, SGD + momentum + weight decay; ${steps} timed steps after 1 warm-up, median of ${rounds} round(s); ${threads} threads each`,
+);
 let torchVersion = 'pytorch: not found (python3 -m venv .venv-torch && .venv-torch/bin/pip install torch, or apt-get install python3-torch)';
 const rows = [];
 for (const model of models) {
   for (const batch of batches) {
-    const torch = python ? measure(() => child(python, [torchScript, String(MODELS[model]), String(size), String(batch), String(steps), String(threads)])) : { failed: 'no PyTorch' };
+    const torch = python
+      ? measure(() => child(python, [torchScript, String(MODELS[model]), String(size), String(batch), String(steps), String(threads)]))
+      : { failed: 'no PyTorch' };
     if (!torch.failed) torchVersion = `${torch.engine} (${python}), ${torch.threads} threads`;
     for (const engine of engines) {
       const args = [tfjsScript, engine, String(MODELS[model]), String(size), String(batch), String(steps), ...(values.profile ? ['--profile'] : [])];
@@ -74,10 +86,13 @@ for (const model of models) {
       rows.push({ model, batch, engine, ours, torch });
       const fmt = (r) => (r.failed ? `— (${r.failed.slice(0, 60)})` : `${r.imagesPerSecond.toFixed(2)} img/s`);
       const ratio = ours.failed || torch.failed ? '—' : `${(ours.imagesPerSecond / torch.imagesPerSecond).toFixed(2)}×`;
-      console.log(`${model.padEnd(6)} (${(ours.params ?? torch.params ?? 0).toLocaleString('en-US')} params) batch ${String(batch).padStart(3)}  tfjs ${engine.padEnd(8)} ${fmt(ours).padEnd(18)} pytorch ${fmt(torch).padEnd(18)} ratio ${ratio}`);
+      console.log(
+        `${model.padEnd(6)} (${(ours.params ?? torch.params ?? 0).toLocaleString('en-US')} params) batch ${String(batch).padStart(3)}  tfjs ${engine.padEnd(8)} ${fmt(ours).padEnd(18)} pytorch ${fmt(torch).padEnd(18)} ratio ${ratio}`,
+      );
       if (ours.kernels) {
         const total = ours.kernels.reduce((s, k) => s + k.ms, 0);
-        for (const k of ours.kernels.slice(0, 12)) console.log(`    ${k.name.padEnd(28)} ${k.ms.toFixed(0).padStart(7)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
+        for (const k of ours.kernels.slice(0, 12))
+          console.log(`    ${k.name.padEnd(28)} ${k.ms.toFixed(0).padStart(7)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
         console.log(`    ${'all kernels'.padEnd(28)} ${total.toFixed(0).padStart(7)} ms of a ${ours.msPerStep.toFixed(0)} ms step (profiled step)`);
       }
     }

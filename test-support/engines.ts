@@ -16,12 +16,18 @@ type Availability = { ok: true; tfBackend: string } | { ok: false; reason: strin
 const availability = new Map<TestEngine, Availability>();
 for (const engine of TEST_ENGINES) {
   const attempt = await loadEngine(engine as EngineName);
-  availability.set(engine, attempt.status === 'used' ? { ok: true, tfBackend: tf.getBackend() } : { ok: false, reason: `${attempt.status}: ${attempt.detail}` });
+  availability.set(
+    engine,
+    attempt.status === 'used' ? { ok: true, tfBackend: tf.getBackend() } : { ok: false, reason: `${attempt.status}: ${attempt.detail}` },
+  );
 }
 await tf.setBackend('cpu');
 
 const required = new Set(
-  (process.env.ALEXNET_REQUIRE_ENGINES ?? '').split(',').map((e) => e.trim()).filter(Boolean),
+  (process.env.ALEXNET_REQUIRE_ENGINES ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean),
 );
 
 /** Whether an engine can run in this process. */

@@ -18,7 +18,10 @@ export type PoolMode = (typeof POOL_MODES)[number];
 export const CONV1_PADDINGS = ['valid', 'paper'] as const;
 export type Conv1Padding = (typeof CONV1_PADDINGS)[number];
 /** [[top, bottom], [left, right]] zeros before conv1 with conv1Padding 'paper': 224 + 3 = 227. */
-export const CONV1_PAPER_PADDING: readonly [readonly [number, number], readonly [number, number]] = [[1, 2], [1, 2]];
+export const CONV1_PAPER_PADDING: readonly [readonly [number, number], readonly [number, number]] = [
+  [1, 2],
+  [1, 2],
+];
 
 /** What shapes an AlexNet; defaults are the paper's (§3.5). */
 export interface AlexNetConfig {
@@ -102,7 +105,8 @@ const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join('
 export function lrnMode(lrn: LrnMode | boolean): LrnMode {
   if (lrn === true) return 'paper';
   if (lrn === false) return 'off';
-  if (!(LRN_MODES as readonly unknown[]).includes(lrn)) throw new Error(`lrn must be one of ${quoted(LRN_MODES)} (or true / false), got ${JSON.stringify(lrn)}`);
+  if (!(LRN_MODES as readonly unknown[]).includes(lrn))
+    throw new Error(`lrn must be one of ${quoted(LRN_MODES)} (or true / false), got ${JSON.stringify(lrn)}`);
   return lrn;
 }
 
@@ -121,9 +125,11 @@ export function resolveAlexNetConfig(overrides: Partial<AlexNetConfig> = {}): Re
   if (!Number.isInteger(merged.classes) || merged.classes < 2) throw new Error(`classes must be an integer >= 2, got ${merged.classes}`);
   if (!(merged.width > 0)) throw new Error(`width must be > 0, got ${merged.width}`);
   if (merged.columns !== 1 && merged.columns !== 2) throw new Error(`columns must be 1 or 2, got ${String(merged.columns)}`);
-  if (!(POOL_MODES as readonly unknown[]).includes(merged.pool)) throw new Error(`pool must be one of ${quoted(POOL_MODES)}, got ${JSON.stringify(merged.pool)}`);
+  if (!(POOL_MODES as readonly unknown[]).includes(merged.pool))
+    throw new Error(`pool must be one of ${quoted(POOL_MODES)}, got ${JSON.stringify(merged.pool)}`);
   const conv1Padding = merged.conv1Padding ?? defaultConv1Padding(merged.inputSize);
-  if (!(CONV1_PADDINGS as readonly unknown[]).includes(conv1Padding)) throw new Error(`conv1Padding must be one of ${quoted(CONV1_PADDINGS)}, got ${JSON.stringify(conv1Padding)}`);
+  if (!(CONV1_PADDINGS as readonly unknown[]).includes(conv1Padding))
+    throw new Error(`conv1Padding must be one of ${quoted(CONV1_PADDINGS)}, got ${JSON.stringify(conv1Padding)}`);
   return { ...merged, lrn: lrnMode(merged.lrn), conv1Padding };
 }
 

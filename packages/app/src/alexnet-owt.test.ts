@@ -17,8 +17,26 @@ describe('alexNetOwt', () => {
     const model = alexNetOwt();
     expect(model.countParams()).toBe(61_100_840);
     expect(names(model)).toEqual([
-      'pad1', 'conv1', 'pool1', 'pad2', 'conv2', 'pool2', 'pad3', 'conv3', 'pad4', 'conv4', 'pad5', 'conv5', 'pool5',
-      'flatten', 'drop6', 'fc6', 'drop7', 'fc7', 'fc8', 'prob',
+      'pad1',
+      'conv1',
+      'pool1',
+      'pad2',
+      'conv2',
+      'pool2',
+      'pad3',
+      'conv3',
+      'pad4',
+      'conv4',
+      'pad5',
+      'conv5',
+      'pool5',
+      'flatten',
+      'drop6',
+      'fc6',
+      'drop7',
+      'fc7',
+      'fc8',
+      'prob',
     ]);
     const shape = (name: string) => (model.getLayer(name).outputShape as number[]).slice(1);
     expect(shape('conv1')).toEqual([55, 55, 64]);
@@ -39,8 +57,16 @@ describe("alexNetOwt's switches", () => {
   it('pool: non-overlapping 2×2/2 keeps 55-27-13-6 at 224, so the same parameters', () => {
     const overlapping = alexNetOwt(tiny);
     const model = alexNetOwt({ ...tiny, pool: 'non-overlapping' });
-    expect(['pool1', 'pool2', 'pool5'].map((n) => (model.getLayer(n).getConfig() as { poolSize: number[] }).poolSize)).toEqual([[2, 2], [2, 2], [2, 2]]);
-    expect(['pool1', 'pool2', 'pool5'].map((n) => (overlapping.getLayer(n).getConfig() as { poolSize: number[] }).poolSize)).toEqual([[3, 3], [3, 3], [3, 3]]);
+    expect(['pool1', 'pool2', 'pool5'].map((n) => (model.getLayer(n).getConfig() as { poolSize: number[] }).poolSize)).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ]);
+    expect(['pool1', 'pool2', 'pool5'].map((n) => (overlapping.getLayer(n).getConfig() as { poolSize: number[] }).poolSize)).toEqual([
+      [3, 3],
+      [3, 3],
+      [3, 3],
+    ]);
     expect((model.getLayer('pool5').outputShape as number[]).slice(1, 3)).toEqual([6, 6]);
     expect(model.countParams()).toBe(overlapping.countParams());
     expect(names(model)).toEqual(names(overlapping));

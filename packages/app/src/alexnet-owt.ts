@@ -57,30 +57,37 @@ export function alexNetOwt(overrides: Partial<AlexNetOwtConfig> = {}): tf.Sequen
   if (config.conv1Padding !== undefined) {
     throw new Error("conv1Padding applies to alexnet only: alexnet-owt pads conv1's input by 2 on every side as torchvision does (55×55 at 224)");
   }
-  if (!(POOL_MODES as readonly unknown[]).includes(config.pool)) throw new Error(`pool must be one of ${POOL_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.pool)}`);
+  if (!(POOL_MODES as readonly unknown[]).includes(config.pool))
+    throw new Error(`pool must be one of ${POOL_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.pool)}`);
   featureChain({ arch: 'alexnet-owt', inputSize: config.inputSize, pool: config.pool });
   const maxPool = config.pool === 'overlapping' ? overlappingMaxPool : nonOverlappingMaxPool;
   const model = tf.sequential({ name: 'alexnet_owt' });
   for (const layer of OWT_CONV) {
-    model.add(tf.layers.zeroPadding2d({
-      name: `pad${layer.name.slice(-1)}`,
-      padding: layer.pad,
-      ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
-    }));
-    model.add(tf.layers.conv2d({
-      name: layer.name,
-      filters: scaledWidth(layer.filters, config.width),
-      kernelSize: layer.kernel,
-      strides: layer.stride,
-      activation: 'relu',
-      ...alexNetInitializers(config.init, layer.name, config.seed),
-    }));
+    model.add(
+      tf.layers.zeroPadding2d({
+        name: `pad${layer.name.slice(-1)}`,
+        padding: layer.pad,
+        ...(layer.name === 'conv1' ? { inputShape: [config.inputSize, config.inputSize, 3] } : {}),
+      }),
+    );
+    model.add(
+      tf.layers.conv2d({
+        name: layer.name,
+        filters: scaledWidth(layer.filters, config.width),
+        kernelSize: layer.kernel,
+        strides: layer.stride,
+        activation: 'relu',
+        ...alexNetInitializers(config.init, layer.name, config.seed),
+      }),
+    );
     if (layer.pool) model.add(maxPool({ name: `pool${layer.name.slice(-1)}` }));
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   for (const [stream, name] of ['fc6', 'fc7'].entries()) {
     model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: dropoutSeed(config.seed, stream + 1) }));
-    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
+    model.add(
+      tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }),
+    );
   }
   model.add(tf.layers.dense({ name: 'fc8', units: config.classes, ...alexNetInitializers(config.init, 'fc8', config.seed) }));
   model.add(tf.layers.activation({ name: 'prob', activation: 'softmax' }));

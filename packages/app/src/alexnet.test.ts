@@ -10,7 +10,25 @@ import { loadModel, saveModel } from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import { featureSizes, resolveAlexNetConfig } from './alexnet-config.js';
 
-const LAYER_NAMES = ['conv1', 'norm1', 'pool1', 'conv2', 'norm2', 'pool2', 'conv3', 'conv4', 'conv5', 'pool5', 'flatten', 'fc6', 'drop6', 'fc7', 'drop7', 'fc8', 'prob'];
+const LAYER_NAMES = [
+  'conv1',
+  'norm1',
+  'pool1',
+  'conv2',
+  'norm2',
+  'pool2',
+  'conv3',
+  'conv4',
+  'conv5',
+  'pool5',
+  'flatten',
+  'fc6',
+  'drop6',
+  'fc7',
+  'drop7',
+  'fc8',
+  'prob',
+];
 const names = (model: tf.LayersModel) => model.layers.map((l) => l.name);
 const side = (model: tf.LayersModel, name: string) => (model.getLayer(name).outputShape as number[]).slice(1);
 const weightsOf = (model: tf.LayersModel) => Object.fromEntries(model.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
@@ -30,9 +48,20 @@ describe('alexNet', () => {
     expect(model.getLayer('conv3')).not.toBeInstanceOf(GroupedConv2D);
     const shapes = Object.fromEntries(model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]));
     expect(shapes).toMatchObject({
-      conv1: [55, 55, 96], norm1: [55, 55, 96], pool1: [27, 27, 96],
-      conv2: [27, 27, 256], pool2: [13, 13, 256], conv3: [13, 13, 384], conv4: [13, 13, 384],
-      conv5: [13, 13, 256], pool5: [6, 6, 256], flatten: [9216], fc6: [4096], fc7: [4096], fc8: [1000], prob: [1000],
+      conv1: [55, 55, 96],
+      norm1: [55, 55, 96],
+      pool1: [27, 27, 96],
+      conv2: [27, 27, 256],
+      pool2: [13, 13, 256],
+      conv3: [13, 13, 384],
+      conv4: [13, 13, 384],
+      conv5: [13, 13, 256],
+      pool5: [6, 6, 256],
+      flatten: [9216],
+      fc6: [4096],
+      fc7: [4096],
+      fc8: [1000],
+      prob: [1000],
     });
     expect(model.getLayer('norm1')).toBeInstanceOf(LocalResponseNormalization);
     expect((model.getLayer('drop6').getConfig() as { rate: number }).rate).toBe(0.5);
@@ -77,7 +106,8 @@ describe("alexNet's switches for what the paper varies", () => {
   const tiny = { classes: 10, width: 0.0625 } as const;
 
   it('lrn: paper (also true, the default), alpha-over-n, or off (also false)', () => {
-    const alphaMode = (model: tf.LayersModel, name: string) => (model.getLayer(name).getConfig() as { alphaDividedBySize: boolean; alpha: number }).alphaDividedBySize;
+    const alphaMode = (model: tf.LayersModel, name: string) =>
+      (model.getLayer(name).getConfig() as { alphaDividedBySize: boolean; alpha: number }).alphaDividedBySize;
     const byDefault = alexNet(tiny);
     const paper = alexNet({ ...tiny, lrn: 'paper' });
     const legacy = alexNet({ ...tiny, lrn: true });
@@ -106,8 +136,18 @@ describe("alexNet's switches for what the paper varies", () => {
     const pools = (model: tf.LayersModel) => ['pool1', 'pool2', 'pool5'].map((n) => model.getLayer(n).getConfig() as { poolSize: number[]; strides: number[] });
     const overlapping = alexNet({ ...tiny, inputSize: 224, conv1Padding: 'valid' });
     const nonOverlapping = alexNet({ ...tiny, inputSize: 224, conv1Padding: 'valid', pool: 'non-overlapping' });
-    expect(pools(overlapping).map((p) => [p.poolSize, p.strides])).toEqual(Array(3).fill([[3, 3], [2, 2]]));
-    expect(pools(nonOverlapping).map((p) => [p.poolSize, p.strides])).toEqual(Array(3).fill([[2, 2], [2, 2]]));
+    expect(pools(overlapping).map((p) => [p.poolSize, p.strides])).toEqual(
+      Array(3).fill([
+        [3, 3],
+        [2, 2],
+      ]),
+    );
+    expect(pools(nonOverlapping).map((p) => [p.poolSize, p.strides])).toEqual(
+      Array(3).fill([
+        [2, 2],
+        [2, 2],
+      ]),
+    );
     // 224 valid: 54 → 26 → 12 → 5 overlapping, 54 → 27 → 13 → 6 non-overlapping.
     expect(['pool1', 'pool2', 'pool5'].map((n) => side(overlapping, n)[0])).toEqual([26, 12, 5]);
     expect(['pool1', 'pool2', 'pool5'].map((n) => side(nonOverlapping, n)[0])).toEqual([27, 13, 6]);
@@ -126,7 +166,10 @@ describe("alexNet's switches for what the paper varies", () => {
     const model = alexNet({ inputSize: 224 });
     expect(names(model)).toEqual(['pad1', ...LAYER_NAMES]);
     expect(model.layers[0]!.getClassName()).toBe('ZeroPadding2D');
-    expect((model.layers[0]!.getConfig() as { padding: number[][] }).padding).toEqual([[1, 2], [1, 2]]);
+    expect((model.layers[0]!.getConfig() as { padding: number[][] }).padding).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(model.inputs[0]!.shape).toEqual([null, 224, 224, 3]);
     expect(side(model, 'pad1')).toEqual([227, 227, 3]);
     expect(['conv1', 'pool1', 'pool2', 'pool5', 'flatten'].map((n) => side(model, n)[0])).toEqual([55, 27, 13, 6, 9216]);
@@ -160,17 +203,26 @@ describe("alexNet's switches for what the paper varies", () => {
     await saveModel(model, dir);
     const loaded = await loadModel(dir);
     expect(names(loaded)).toEqual(names(model));
-    expect((loaded.getLayer('pad1').getConfig() as { padding: number[][] }).padding).toEqual([[1, 2], [1, 2]]);
+    expect((loaded.getLayer('pad1').getConfig() as { padding: number[][] }).padding).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect((loaded.getLayer('pool2').getConfig() as { poolSize: number[] }).poolSize).toEqual([2, 2]);
     expect((loaded.getLayer('norm1').getConfig() as { alphaDividedBySize: boolean }).alphaDividedBySize).toBe(true);
     const x = tf.randomUniform([2, 224, 224, 3], -1, 1, 'float32', 5);
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
     // The loader derives pad1's output from its padding: a tampered one no longer fits the weights.
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    json.modelTopology.config.layers[0].config.padding = [[5, 5], [5, 5]];
+    json.modelTopology.config.layers[0].config.padding = [
+      [5, 5],
+      [5, 5],
+    ];
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
     await expect(loadModel(dir)).rejects.toThrow("'fc6/kernel' has shape [576, 256] in the weights manifest, but the topology's layer makes it [784, 256]");
-    json.modelTopology.config.layers[0].config.padding = [[1, -2], [1, 2]];
+    json.modelTopology.config.layers[0].config.padding = [
+      [1, -2],
+      [1, 2],
+    ];
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
     await expect(loadModel(dir)).rejects.toThrow("layer 'pad1' (ZeroPadding2D): padding [[1,-2],[1,2]] is not 4 whole numbers");
     for (const m of [model, loaded]) m.dispose();
@@ -186,7 +238,10 @@ describeEachEngine(
         const model = alexNet({ classes: 10, inputSize: 67, width: 0.125, init: 'he', seed: 3, dropout: 0 });
         const logits = logitsOf(model);
         const result = tf.tidy(() => {
-          const x = tf.tensor4d(Float32Array.from({ length: 3 * 67 * 67 * 3 }, (_, i) => Math.sin(i * 0.01) * 2), [3, 67, 67, 3]);
+          const x = tf.tensor4d(
+            Float32Array.from({ length: 3 * 67 * 67 * 3 }, (_, i) => Math.sin(i * 0.01) * 2),
+            [3, 67, 67, 3],
+          );
           const ys = tf.oneHot(tf.tensor1d([1, 2, 3], 'int32'), 10);
           const { value, grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, logits.apply(x) as tf.Tensor) as tf.Scalar);
           return { loss: value.dataSync()[0]!, grads: Object.values(g).map((t) => t.dataSync().slice()) };

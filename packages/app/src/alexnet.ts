@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { alexNetInitializers } from '@alexnet/train';
 import { groupedConv2d, lrn, nonOverlappingMaxPool, overlappingMaxPool, seededDropout } from '@alexnet/layers';
-import { CONV1_PAPER_PADDING, CONV_LAYERS, FC_WIDTH, dropoutSeed, featureSizes, resolveAlexNetConfig, scaledWidth, type AlexNetConfig } from './alexnet-config.js';
+import {
+  CONV1_PAPER_PADDING,
+  CONV_LAYERS,
+  FC_WIDTH,
+  dropoutSeed,
+  featureSizes,
+  resolveAlexNetConfig,
+  scaledWidth,
+  type AlexNetConfig,
+} from './alexnet-config.js';
 
 /**
  * The paper's 8-layer network (§3.5): conv 96-256-384-384-256
@@ -25,7 +34,16 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   const inputShape = [config.inputSize, config.inputSize, 3];
   if (config.conv1Padding === 'paper') {
     const [rows, cols] = CONV1_PAPER_PADDING;
-    model.add(tf.layers.zeroPadding2d({ name: 'pad1', inputShape, padding: [[rows[0], rows[1]], [cols[0], cols[1]]] }));
+    model.add(
+      tf.layers.zeroPadding2d({
+        name: 'pad1',
+        inputShape,
+        padding: [
+          [rows[0], rows[1]],
+          [cols[0], cols[1]],
+        ],
+      }),
+    );
   }
   const maxPool = config.pool === 'overlapping' ? overlappingMaxPool : nonOverlappingMaxPool;
   for (const layer of CONV_LAYERS) {
@@ -50,7 +68,14 @@ export function alexNet(overrides: Partial<AlexNetConfig> = {}): tf.Sequential {
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   for (const [stream, name] of ['fc6', 'fc7'].entries()) {
-    model.add(tf.layers.dense({ name, units: scaledWidth(FC_WIDTH, config.width, config.columns), activation: 'relu', ...alexNetInitializers(config.init, name, config.seed) }));
+    model.add(
+      tf.layers.dense({
+        name,
+        units: scaledWidth(FC_WIDTH, config.width, config.columns),
+        activation: 'relu',
+        ...alexNetInitializers(config.init, name, config.seed),
+      }),
+    );
     // Seeded per step, so a run with the same seed repeats on the same engine.
     model.add(seededDropout({ name: `drop${name.slice(-1)}`, rate: config.dropout, seed: dropoutSeed(config.seed, stream + 1) }));
   }

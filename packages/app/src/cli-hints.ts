@@ -12,7 +12,9 @@ export function cliHint(error: unknown): string | undefined {
     return 'choose another --data folder (or an empty one)';
   }
   if (error instanceof NonFiniteLossError) {
-    return error.lastCheckpoint !== undefined ? `lower --lr, then continue with \`alexnet train … --resume ${error.lastCheckpoint}\`` : 'lower --lr and start again';
+    return error.lastCheckpoint !== undefined
+      ? `lower --lr, then continue with \`alexnet train … --resume ${error.lastCheckpoint}\``
+      : 'lower --lr and start again';
   }
   return undefined;
 }

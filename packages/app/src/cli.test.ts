@@ -74,10 +74,33 @@ describe('alexnet train stopped by a signal', () => {
     await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`saves checkpoints/last and exits ${code} on ${signal}`, async () => {
       const out = join(await temporaryFolder('cli-signal-run'), 'run');
-      const training = start(['train', '--data', data, '--out', out, '--epochs', '1000', '--crop', '67', '--width', '0.0625', '-b', '4', '-j', '0', '--init', 'he', '--scale', '0.015625']);
+      const training = start([
+        'train',
+        '--data',
+        data,
+        '--out',
+        out,
+        '--epochs',
+        '1000',
+        '--crop',
+        '67',
+        '--width',
+        '0.0625',
+        '-b',
+        '4',
+        '-j',
+        '0',
+        '--init',
+        'he',
+        '--scale',
+        '0.015625',
+      ]);
       // Stop it once an epoch is done, so there is a run to save.
       while (!/^epoch 1:/m.test(training.stdout()) && training.child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       training.child.kill(signal);

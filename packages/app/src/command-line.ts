@@ -46,7 +46,13 @@ export function parseCommandLine<C extends Command<unknown[], OptionValues>>(com
   try {
     command.parse(args, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) throw new UsageError(message.trim().replace(/^(error|alexnet): /, '').replace(/\n+\(alexnet \w+ --help lists its flags\)$/, '') || error.message);
+    if (error instanceof CommanderError)
+      throw new UsageError(
+        message
+          .trim()
+          .replace(/^(error|alexnet): /, '')
+          .replace(/\n+\(alexnet \w+ --help lists its flags\)$/, '') || error.message,
+      );
     throw error;
   } finally {
     process.env = saved;
@@ -56,5 +62,7 @@ export function parseCommandLine<C extends Command<unknown[], OptionValues>>(com
 
 /** --checkpoint, repeatable: several checkpoints are averaged as an ensemble (§6). */
 export function checkpointsOption() {
-  return new Option('--checkpoint <dir>', 'a checkpoint folder (e.g. runs/x/checkpoints/best); repeat it for an ensemble').argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  return new Option('--checkpoint <dir>', 'a checkpoint folder (e.g. runs/x/checkpoints/best); repeat it for an ensemble').argParser(
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
 }

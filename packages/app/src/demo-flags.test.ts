@@ -21,6 +21,8 @@ describe('demo flags', () => {
     expect(() => parseDemoFlags(['--epochs', '0'], {})).toThrow("option '--epochs <n>' argument '0' is invalid. expected a positive integer");
     expect(() => parseDemoFlags(['--lr', 'fast'], {})).toThrow("option '--lr <x>' argument 'fast' is invalid. expected a positive number");
     expect(() => parseDemoFlags(['--crop', '200'], {})).toThrow('--crop 200 is larger than --size 128');
-    expect(() => parseDemoFlags(['--backend', 'gpu'], {})).toThrow("option '--backend <engine>' argument 'gpu' is invalid. Allowed choices are auto, node-gpu, node, wasm, cpu.");
+    expect(() => parseDemoFlags(['--backend', 'gpu'], {})).toThrow(
+      "option '--backend <engine>' argument 'gpu' is invalid. Allowed choices are auto, node-gpu, node, wasm, cpu.",
+    );
   });
 });

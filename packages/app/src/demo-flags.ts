@@ -15,13 +15,15 @@ export function defineDemoCommand() {
     .addOption(new Option('--val-fraction <x>', `held out per class [${d.valFraction}]`).argParser(numberValue({ above: 0, below: 1 })))
     .option('--cache-dir <dir>', `where the images and their prepared form are kept [${d.cacheDir}]`)
     .option('--runs-dir <dir>', `where the run folder demo-<time> is created [${d.runsDir}]`)
-    .addOption(workersOption('threads preparing batches [cores − 1]')).addOption(backendOption());
+    .addOption(workersOption('threads preparing batches [cores − 1]'))
+    .addOption(backendOption());
 }
 
 export function parseDemoFlags(args: string[], env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const { perClass, size, valFraction, cacheDir, runsDir, backend, ...flags } = parseCommandLine(defineDemoCommand(), args, env).opts();
   const train: DemoConfig['train'] = { backend };
-  for (const [key, value] of Object.entries(flags)) if (value !== undefined) (train as Record<string, unknown>)[key] = key === 'columns' ? Number(value) : value;
+  for (const [key, value] of Object.entries(flags))
+    if (value !== undefined) (train as Record<string, unknown>)[key] = key === 'columns' ? Number(value) : value;
   const config: DemoConfig = {
     cacheDir: cacheDir ?? DEFAULT_DEMO.cacheDir,
     runsDir: runsDir ?? DEFAULT_DEMO.runsDir,

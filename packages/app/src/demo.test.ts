@@ -32,7 +32,10 @@ describeEachEngine('runDemo', (engine) => {
     expect((await readdir(join(result.runDir, 'checkpoints'))).sort()).toEqual(['best', 'last']);
     const saved = JSON.parse(await readFile(join(result.runDir, 'config.json'), 'utf8'));
     expect([saved.recipe, saved.epochs, saved.classes]).toEqual(['demo', 2, 10]);
-    const metrics = (await readFile(join(result.runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await readFile(join(result.runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const before = fixture.engines[engine as keyof typeof fixture.engines];
     expect(metrics.map((m) => [m.epoch, m.learningRate, m.top1, m.top5])).toEqual(before.map((m) => [m.epoch, m.learningRate, m.top1, m.top5]));
     for (const [i, m] of metrics.entries()) {

@@ -18,8 +18,20 @@ describe('alexnet engine', () => {
     const text = formatEngineStatus({
       auto: 'wasm',
       engines: [
-        { engine: 'node-gpu', package: '@tensorflow/tfjs-node-gpu', status: 'not installed', detail: '@tensorflow/tfjs-node-gpu is not installed', versions: {} },
-        { engine: 'node', package: '@tensorflow/tfjs-node', status: 'failed to load', detail: 'its native binding is not built', versions: { '@tensorflow/tfjs-node': '4.22.0' } },
+        {
+          engine: 'node-gpu',
+          package: '@tensorflow/tfjs-node-gpu',
+          status: 'not installed',
+          detail: '@tensorflow/tfjs-node-gpu is not installed',
+          versions: {},
+        },
+        {
+          engine: 'node',
+          package: '@tensorflow/tfjs-node',
+          status: 'failed to load',
+          detail: 'its native binding is not built',
+          versions: { '@tensorflow/tfjs-node': '4.22.0' },
+        },
         { engine: 'wasm', package: '@tensorflow/tfjs-backend-wasm', status: 'usable', detail: 'WebAssembly', versions: {} },
         { engine: 'cpu', package: '@tensorflow/tfjs', status: 'usable', detail: 'plain JavaScript', versions: {} },
       ],

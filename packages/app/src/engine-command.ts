@@ -3,14 +3,19 @@ import { alexnetCommand, parseCommandLine } from './command-line.js';
 import { Progress } from './progress.js';
 
 export function defineEngineCommand() {
-  return alexnetCommand('engine', "the tensor engines with their status, versions and the one 'auto' picks; `engine install` makes the native one usable")
-    .option('--json', 'print the report as JSON');
+  return alexnetCommand(
+    'engine',
+    "the tensor engines with their status, versions and the one 'auto' picks; `engine install` makes the native one usable",
+  ).option('--json', 'print the report as JSON');
 }
 
 export function defineEngineInstallCommand() {
-  return alexnetCommand('install', 'make @tensorflow/tfjs-node usable in this install (the native engine, TensorFlow\'s C library)')
+  return alexnetCommand('install', "make @tensorflow/tfjs-node usable in this install (the native engine, TensorFlow's C library)")
     .option('--gpu', "@tensorflow/tfjs-node-gpu instead, against a CUDA 12 TensorFlow (pip's 'tensorflow')")
-    .option('--tensorflow <path>', 'build against this TensorFlow: a libtensorflow folder (lib/ + include/), a wheel (.whl) or a Python site-packages tensorflow/ folder; also ALEXNET_TENSORFLOW')
+    .option(
+      '--tensorflow <path>',
+      'build against this TensorFlow: a libtensorflow folder (lib/ + include/), a wheel (.whl) or a Python site-packages tensorflow/ folder; also ALEXNET_TENSORFLOW',
+    )
     .option('--force', 'rebuild even when the engine already loads')
     .option('--verbose', "show each step's output and TensorFlow's own log lines")
     .option('--json', 'print the result as JSON')
@@ -29,7 +34,9 @@ const NEXT_STEP: Record<string, string> = {
 
 export function formatEngineStatus(report: EnginesReport): string {
   const rows = report.engines.map((e) => {
-    const versions = Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+    const versions = Object.entries(e.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     return [e.engine, e.status, [versions, e.detail].filter(Boolean).join(' — ')] as const;
   });
   const widths = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
@@ -52,7 +59,10 @@ function progressBars(): { onProgress: (p: InstallProgress) => void; end: () => 
       const scale = p.unit === 'B' ? 1e6 : 1;
       if (current?.stage !== p.stage) {
         current?.bar.end();
-        current = { stage: p.stage, bar: new Progress(labels[p.stage], p.total === undefined ? undefined : Math.round(p.total / scale), p.unit === 'B' ? 'MB' : 'step') };
+        current = {
+          stage: p.stage,
+          bar: new Progress(labels[p.stage], p.total === undefined ? undefined : Math.round(p.total / scale), p.unit === 'B' ? 'MB' : 'step'),
+        };
       }
       current.bar.update(Math.round(p.done / scale));
     },

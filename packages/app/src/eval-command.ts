@@ -16,7 +16,10 @@ export function defineEvalCommand() {
     .option('--json', 'print the figures as JSON')
     .option('--out <dir>', 'where per-class.csv, confusion.csv and confusion.png go [<run>/eval-<split>]')
     .addOption(backendOption())
-    .addHelpText('after', '\nWith several --checkpoint, each model and their ensemble (the mean of their softmax outputs) are\nreported; the confusion matrix and per-class accuracy are the ensemble\'s.');
+    .addHelpText(
+      'after',
+      "\nWith several --checkpoint, each model and their ensemble (the mean of their softmax outputs) are\nreported; the confusion matrix and per-class accuracy are the ensemble's.",
+    );
 }
 
 /** Top-1/top-5 as fractions; top-5 is null with 5 classes or fewer (it would always be 100 %). */
@@ -113,7 +116,10 @@ export async function runEval(args: string[], write: (text: string) => void = (t
     const out = resolve(values.out ?? join(runDirOf(first.checkpoint), `eval-${splitName}`));
     await mkdir(out, { recursive: true });
     const perClass = confusion.perClassAccuracy().map((accuracy, i) => ({ class: first.classes[i]!, name: first.names[i]!, accuracy }));
-    await writeFileAtomic(join(out, 'per-class.csv'), 'class,name,accuracy\n' + perClass.map((r) => `${csvField(r.class)},${csvField(r.name)},${r.accuracy}`).join('\n') + '\n');
+    await writeFileAtomic(
+      join(out, 'per-class.csv'),
+      'class,name,accuracy\n' + perClass.map((r) => `${csvField(r.class)},${csvField(r.name)},${r.accuracy}`).join('\n') + '\n',
+    );
     await writeFileAtomic(join(out, 'confusion.csv'), confusion.toCsv(first.names));
     await writeFileAtomic(join(out, 'confusion.png'), await confusion.heatmapPng(first.names));
     const result: EvalFigures = {
@@ -123,7 +129,13 @@ export async function runEval(args: string[], write: (text: string) => void = (t
       center: figures(ensemble.center, classes),
       ...(tenCrop ? { tenCrop: figures(ensemble.ten, classes) } : {}),
       ...(models.length > 1
-        ? { models: models.map((m, i) => ({ checkpoint: m.checkpoint, center: figures(each[i]!.center, classes), ...(tenCrop ? { tenCrop: figures(each[i]!.ten, classes) } : {}) })) }
+        ? {
+            models: models.map((m, i) => ({
+              checkpoint: m.checkpoint,
+              center: figures(each[i]!.center, classes),
+              ...(tenCrop ? { tenCrop: figures(each[i]!.ten, classes) } : {}),
+            })),
+          }
         : {}),
       imagesPerSecond: split.count / seconds,
       perClass,
@@ -151,9 +163,16 @@ function formatEval(result: EvalFigures): string {
   rows.push(row(who, 'center crop', result.center));
   if (result.tenCrop) rows.push(row(who, '10 crops', result.tenCrop));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
   for (const [i, m] of (result.models ?? []).entries()) lines.push(`model ${i + 1}: ${terminalText(m.checkpoint)}`);
   const note = result.center.top5 === null ? ' (top-5 is n/a with 5 classes or fewer)' : '';
-  lines.push(`${result.images} images of '${result.split}', ${result.imagesPerSecond.toFixed(1)} img/s${note}; per-class accuracy, confusion.csv and confusion.png in ${terminalText(result.out)}`);
+  lines.push(
+    `${result.images} images of '${result.split}', ${result.imagesPerSecond.toFixed(1)} img/s${note}; per-class accuracy, confusion.csv and confusion.png in ${terminalText(result.out)}`,
+  );
   return `${lines.join('\n')}\n`;
 }

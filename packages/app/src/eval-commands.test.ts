@@ -26,7 +26,31 @@ beforeAll(async () => {
 describeEachEngine('eval, predict, filters, similar on a tiny trained model', (engine) => {
   beforeAll(async () => {
     runDir = join(await temporaryFolder('eval-run'), 'run');
-    await runTrain(['--data', data, '--out', runDir, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--backend', engine, '--workers', '0'], () => undefined);
+    await runTrain(
+      [
+        '--data',
+        data,
+        '--out',
+        runDir,
+        '--epochs',
+        '1',
+        '--crop',
+        '67',
+        '--width',
+        '0.0625',
+        '--batch-size',
+        '6',
+        '--init',
+        'he',
+        '--scale',
+        '0.015625',
+        '--backend',
+        engine,
+        '--workers',
+        '0',
+      ],
+      () => undefined,
+    );
     checkpoint = join(runDir, 'checkpoints', 'last');
   });
 
@@ -49,11 +73,40 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
 
   it('eval and predict average several checkpoints (§6), reporting each model and the ensemble', async () => {
     const second = join(await temporaryFolder('eval-run-2'), 'run');
-    await runTrain(['--data', data, '--out', second, '--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--seed', '2', '--backend', engine, '--workers', '0'], () => undefined);
+    await runTrain(
+      [
+        '--data',
+        data,
+        '--out',
+        second,
+        '--epochs',
+        '1',
+        '--crop',
+        '67',
+        '--width',
+        '0.0625',
+        '--batch-size',
+        '6',
+        '--init',
+        'he',
+        '--scale',
+        '0.015625',
+        '--seed',
+        '2',
+        '--backend',
+        engine,
+        '--workers',
+        '0',
+      ],
+      () => undefined,
+    );
     const other = join(second, 'checkpoints', 'last');
     let text = '';
     const both = await runEval(['--checkpoint', checkpoint, '--checkpoint', other, '--out', join(second, 'eval-ensemble')], (t) => (text += t));
-    const [one, two] = [await runEval(['--checkpoint', checkpoint, '--json', '--out', join(second, 'eval-1')], () => undefined), await runEval(['--checkpoint', other, '--json', '--out', join(second, 'eval-2')], () => undefined)];
+    const [one, two] = [
+      await runEval(['--checkpoint', checkpoint, '--json', '--out', join(second, 'eval-1')], () => undefined),
+      await runEval(['--checkpoint', other, '--json', '--out', join(second, 'eval-2')], () => undefined),
+    ];
     expect(both.models!.map((m) => m.center)).toEqual([one.center, two.center]);
     expect(text.split('\n')[0]).toMatch(/^model\s+view\s+top-1 error\s+top-5 error\s+top-1\s+top-5$/);
     expect(text).toMatch(/^ensemble\s+center crop\s+\d+\.\d %/m);
@@ -75,7 +128,11 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     let out = '';
     let err = '';
     const missing = join(src, 'missing.jpg');
-    const predictions = await runPredict([good, bad, missing, '--checkpoint', checkpoint, '--top', '3', '--ten-crop'], (t) => (out += t), (t) => (err += t));
+    const predictions = await runPredict(
+      [good, bad, missing, '--checkpoint', checkpoint, '--top', '3', '--ten-crop'],
+      (t) => (out += t),
+      (t) => (err += t),
+    );
     expect(err.split('\n')[0]).toBe(`alexnet: ${bad}: not an image (unsupported format)`);
     expect(err.split('\n')[1]).toMatch(new RegExp(`^alexnet: ${missing}: unreadable \\(ENOENT\\)`));
     expect(predictions[0]!.top).toHaveLength(3);
@@ -101,7 +158,10 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     const first = await runSimilar([join(src, 'circle', 'circle-0001.jpg'), '--checkpoint', checkpoint, '--k', '4', '--out', out], (l) => lines.push(l));
     const { stat } = await import('node:fs/promises');
     const { readdir } = await import('node:fs/promises');
-    const cache = join(checkpoint, (await readdir(checkpoint)).find((n) => /^features-train-[0-9a-f]{12}\.idx$/.test(n))!);
+    const cache = join(
+      checkpoint,
+      (await readdir(checkpoint)).find((n) => /^features-train-[0-9a-f]{12}\.idx$/.test(n))!,
+    );
     const written = (await stat(cache)).mtimeMs;
     expect(first.nearest).toHaveLength(4);
     expect(first.nearest.map((n) => n.distance)).toEqual([...first.nearest.map((n) => n.distance)].sort((a, b) => a - b));

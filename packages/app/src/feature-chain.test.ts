@@ -22,15 +22,27 @@ describe('featureChain', () => {
 
   it('says, in one line, what 224 with valid padding gives instead', () => {
     expect(featureChain({ arch: 'alexnet', inputSize: 224, conv1Padding: 'valid' })).toEqual({
-      conv1: 54, pool1: 26, pool2: 12, pool5: 5, fc6Inputs: 6400, matchesPaper: false,
+      conv1: 54,
+      pool1: 26,
+      pool2: 12,
+      pool5: 5,
+      fc6Inputs: 6400,
+      matchesPaper: false,
       note: "input 224 with valid conv1 padding gives conv1 54×54 and pool5 5×5 (fc6 reads 6,400 inputs per 256 channels instead of 9,216); the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper",
     });
     expect(featureChain({ arch: 'alexnet', inputSize: 224, conv1Padding: 'valid', pool: 'non-overlapping' })).toEqual({
-      conv1: 54, pool1: 27, pool2: 13, pool5: 6, fc6Inputs: 9216, matchesPaper: false,
+      conv1: 54,
+      pool1: 27,
+      pool2: 13,
+      pool5: 6,
+      fc6Inputs: 9216,
+      matchesPaper: false,
       note: "input 224 with valid conv1 padding and 2×2 non-overlapping pooling gives conv1 54×54 and pool5 6×6 (fc6 still reads 9,216 inputs per 256 channels); the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper",
     });
     expect(featureChain({ arch: 'alexnet-owt', inputSize: 227 })).toMatchObject({
-      conv1: 56, pool5: 6, matchesPaper: false,
+      conv1: 56,
+      pool5: 6,
+      matchesPaper: false,
       note: "input 227 with torchvision's conv1 padding of 2 gives conv1 56×56 and pool5 6×6 (fc6 still reads 9,216 inputs per 256 channels); alexnet-owt gives the paper's 55-27-13-6 at 224",
     });
     expect(featureChain({ arch: 'alexnet', inputSize: 112 }).note).toBe(
@@ -47,7 +59,7 @@ describe('featureChain', () => {
     expect(featureChain({ arch: 'alexnet', inputSize: 227, width: 0.066, columns: 1 }).fc6Inputs).toBe(36 * 17);
   });
 
-  it("refuses what the builders refuse", () => {
+  it('refuses what the builders refuse', () => {
     expect(() => featureChain({ arch: 'alexnet', inputSize: 66 })).toThrow('input size 66 is too small for AlexNet: need at least 67 pixels');
     expect(() => featureChain({ arch: 'alexnet-owt', inputSize: 62 })).toThrow('input size 62 is too small for AlexNet: need at least 63 pixels');
     expect(() => featureChain({ arch: 'vgg' as never, inputSize: 224 })).toThrow("arch must be 'alexnet' or 'alexnet-owt'");
@@ -71,11 +83,16 @@ describe('featureChain against the built models', () => {
   it.each(cases)('agrees with the layers of %o', (config) => {
     const { arch, ...rest } = config;
     const width = 0.0625;
-    const model = arch === 'alexnet' ? alexNet({ ...rest, classes: 10, width }) : alexNetOwt({ inputSize: rest.inputSize, pool: rest.pool, classes: 10, width });
+    const model =
+      arch === 'alexnet' ? alexNet({ ...rest, classes: 10, width }) : alexNetOwt({ inputSize: rest.inputSize, pool: rest.pool, classes: 10, width });
     const chain = featureChain({ ...config, width });
     const side = (name: string) => (model.getLayer(name).outputShape as number[])[1];
     expect({ conv1: side('conv1'), pool1: side('pool1'), pool2: side('pool2'), pool5: side('pool5'), fc6Inputs: side('flatten') }).toEqual({
-      conv1: chain.conv1, pool1: chain.pool1, pool2: chain.pool2, pool5: chain.pool5, fc6Inputs: chain.fc6Inputs,
+      conv1: chain.conv1,
+      pool1: chain.pool1,
+      pool2: chain.pool2,
+      pool5: chain.pool5,
+      fc6Inputs: chain.fc6Inputs,
     });
     model.dispose();
   });
@@ -92,9 +109,11 @@ describe('featureChain against the built models', () => {
     ]);
     expect(summarize(model)).not.toHaveProperty('chain');
     const paper = alexNet({ classes: 10, width: 0.0625 });
-    expect(formatSummary(summarize(paper, { chain: featureChain({ arch: 'alexnet', inputSize: 227, width: 0.0625 }) })).split('\n').at(-1)).toBe(
-      "feature maps: conv1 55×55, pool1 27×27, pool2 13×13, pool5 6×6; fc6 reads 576 inputs (the paper's 55-27-13-6)",
-    );
+    expect(
+      formatSummary(summarize(paper, { chain: featureChain({ arch: 'alexnet', inputSize: 227, width: 0.0625 }) }))
+        .split('\n')
+        .at(-1),
+    ).toBe("feature maps: conv1 55×55, pool1 27×27, pool2 13×13, pool5 6×6; fc6 reads 576 inputs (the paper's 55-27-13-6)");
     for (const m of [model, paper]) m.dispose();
     tf.disposeVariables();
   });

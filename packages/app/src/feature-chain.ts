@@ -60,7 +60,8 @@ export function featureChain(config: FeatureChainConfig): FeatureChain {
   const matchesPaper = (Object.keys(PAPER_CHAIN) as Array<keyof FeatureSizes>).every((k) => sizes[k] === PAPER_CHAIN[k]);
   if (matchesPaper) return { ...sizes, fc6Inputs, matchesPaper };
   const perColumnSet = (sizes.pool5 * sizes.pool5 * CONV5).toLocaleString('en-US');
-  const fc6 = sizes.pool5 === PAPER_CHAIN.pool5 ? 'fc6 still reads 9,216 inputs per 256 channels' : `fc6 reads ${perColumnSet} inputs per 256 channels instead of 9,216`;
+  const fc6 =
+    sizes.pool5 === PAPER_CHAIN.pool5 ? 'fc6 still reads 9,216 inputs per 256 channels' : `fc6 reads ${perColumnSet} inputs per 256 channels instead of 9,216`;
   const pooling = pool === 'non-overlapping' ? ' and 2×2 non-overlapping pooling' : '';
   const fix = arch === 'alexnet' ? "the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper" : "alexnet-owt gives the paper's 55-27-13-6 at 224";
   const note = `${setup}${pooling} gives conv1 ${sizes.conv1}×${sizes.conv1} and pool5 ${sizes.pool5}×${sizes.pool5} (${fc6}); ${fix}`;

@@ -49,7 +49,12 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
   const checkpoint = await loadCheckpoint(checkpointDir);
   try {
     const stateFile = join(checkpoint.dir, 'state.json');
-    const config = validated(z.object({ config: INFERENCE_CONFIG }), { config: checkpoint.state.config }, stateFile, 'written by an older version, or damaged').config;
+    const config = validated(
+      z.object({ config: INFERENCE_CONFIG }),
+      { config: checkpoint.state.config },
+      stateFile,
+      'written by an older version, or damaged',
+    ).config;
     const data = dataDir ?? config.data;
     if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
     const index = await readPreparedIndex(data);
@@ -72,10 +77,14 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
     const model = checkpoint.model;
     // The network must be the one state.json describes: its input the crop, its output the classes.
     const [inputSide, outputWidth] = [model.inputs[0]!.shape[1], model.outputs[0]!.shape.at(-1)];
-    if (inputSide !== config.crop) throw new Error(`${stateFile}: config.crop is ${config.crop}, but the model in ${checkpoint.dir} takes ${String(inputSide)}×${String(inputSide)} images`);
-    if (outputWidth !== classes.length) throw new Error(`${stateFile}: ${classes.length} classes, but the model in ${checkpoint.dir} has ${String(outputWidth)} outputs`);
-    if (config.crop > index.size) throw new Error(`${stateFile}: config.crop ${config.crop} is larger than the images of ${data} (${index.size}×${index.size})`);
-    if (!model.layers.some((l) => l.name === 'fc7') || !model.layers.some((l) => l.name === 'fc8')) throw new Error(`${checkpoint.dir}: the model has no fc7 and fc8 layers; not an AlexNet checkpoint`);
+    if (inputSide !== config.crop)
+      throw new Error(`${stateFile}: config.crop is ${config.crop}, but the model in ${checkpoint.dir} takes ${String(inputSide)}×${String(inputSide)} images`);
+    if (outputWidth !== classes.length)
+      throw new Error(`${stateFile}: ${classes.length} classes, but the model in ${checkpoint.dir} has ${String(outputWidth)} outputs`);
+    if (config.crop > index.size)
+      throw new Error(`${stateFile}: config.crop ${config.crop} is larger than the images of ${data} (${index.size}×${index.size})`);
+    if (!model.layers.some((l) => l.name === 'fc7') || !model.layers.some((l) => l.name === 'fc8'))
+      throw new Error(`${checkpoint.dir}: the model has no fc7 and fc8 layers; not an AlexNet checkpoint`);
     // The weights file model.json names (loadModel has validated it): a new name with every save.
     const manifest = (await readJsonFile(join(checkpoint.dir, 'model.json'))) as { weightsManifest: Array<{ paths: string[] }> };
     const weightsId = basename(manifest.weightsManifest[0]?.paths[0] ?? 'weights', '.bin');

@@ -38,7 +38,11 @@ export function formatSummary(summary: ModelSummary): string {
   const rows = summary.layers.map((l) => [l.name, l.type, `[${l.outputShape.slice(1).join(', ')}]`, l.params.toLocaleString('en-US')]);
   const header = ['layer', 'type', 'output', 'params'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const chain = summary.chain === undefined ? [] : [formatChain(summary.chain), ...(summary.chain.note === undefined ? [] : [`note: ${summary.chain.note}`])];
   return [line(header), ...rows.map(line), `total parameters: ${summary.params.toLocaleString('en-US')}`, ...chain].join('\n');
 }

@@ -14,6 +14,11 @@ describe('flag values', () => {
 
   it('print numbers as people write them, and counts in the singular when there is one', () => {
     expect([0.00010000000000000002, 0.01, 5e-4, 1 / 58, 0, 90, 1e6].map(formatNumber)).toEqual(['1e-4', '0.01', '5e-4', '0.0172414', '0', '90', '1e6']);
-    expect([plural(1, 'epoch'), plural(2, 'epoch'), plural(1, 'class', 'classes'), plural(1200, 'image')]).toEqual(['1 epoch', '2 epochs', '1 class', '1,200 images']);
+    expect([plural(1, 'epoch'), plural(2, 'epoch'), plural(1, 'class', 'classes'), plural(1200, 'image')]).toEqual([
+      '1 epoch',
+      '2 epochs',
+      '1 class',
+      '1,200 images',
+    ]);
   });
 });

@@ -60,7 +60,12 @@ export function formatNumber(x: number): string {
   if (x === 0) return '0';
   const short = Number(x.toPrecision(6));
   const abs = Math.abs(short);
-  return abs >= 1e-3 && abs < 1e6 ? String(short) : short.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
+  return abs >= 1e-3 && abs < 1e6
+    ? String(short)
+    : short
+        .toExponential()
+        .replace(/\.?0+e/, 'e')
+        .replace('e+', 'e');
 }
 
 /** "1 epoch", "2 epochs". */

@@ -17,7 +17,7 @@ export function definePredictCommand() {
     .addOption(backendOption())
     .addHelpText(
       'after',
-      '\nEach image is prepared as in training (shorter side resized, center crop, mean subtracted); with\nseveral --checkpoint the models\' probabilities are averaged (§6). A file that cannot be read is\nreported (exit code 1) and the rest still scored.',
+      "\nEach image is prepared as in training (shorter side resized, center crop, mean subtracted); with\nseveral --checkpoint the models' probabilities are averaged (§6). A file that cannot be read is\nreported (exit code 1) and the rest still scored.",
     );
 }
 
@@ -41,7 +41,11 @@ function probabilitiesOf(inference: Inference, pixels: Uint8Array, views: boolea
   });
 }
 
-export async function runPredict(args: string[], write: (text: string) => void = (t) => process.stdout.write(t), warn: (text: string) => void = (t) => process.stderr.write(t)): Promise<Prediction[]> {
+export async function runPredict(
+  args: string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+  warn: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<Prediction[]> {
   const command = parseCommandLine(definePredictCommand(), args);
   const values = command.opts();
   const models = await loadEnsemble(values.checkpoint, values.data);
@@ -65,7 +69,9 @@ export async function runPredict(args: string[], write: (text: string) => void =
       const mean = tf.tidy(() => tf.div(tf.addN(models.map((m) => probabilitiesOf(m, pixels, values.tenCrop === true))), models.length));
       const p = await mean.data();
       mean.dispose();
-      const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b).slice(0, top);
+      const order = Array.from(p.keys())
+        .sort((a, b) => p[b]! - p[a]! || a - b)
+        .slice(0, top);
       predictions.push({ file, top: order.map((c) => ({ class: first.classes[c]!, name: first.names[c]!, probability: p[c]! })) });
     }
     if (values.json) write(JSON.stringify(predictions) + '\n');

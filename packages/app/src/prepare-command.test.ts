@@ -17,12 +17,22 @@ describe('alexnet prepare', () => {
     expect(parsePrepareFlags(['src', '--data', 'o', '-j', '2'])).toEqual({ src: 'src', out: 'o', options: { workers: 8 } });
     expect(() => parsePrepareFlags(['src'])).toThrow("required option '--out, --data <dir>' not specified");
     expect(() => parsePrepareFlags(['--out', 'o'])).toThrow("missing required argument 'src'");
-    expect(() => parsePrepareFlags(['a', 'b', '--out', 'o'])).toThrow("too many arguments. Expected 1 argument but got 2.");
-    expect(() => parsePrepareFlags(['src', '--out', 'o', '--encoding', 'png'])).toThrow("option '--encoding <e>' argument 'png' is invalid. Allowed choices are raw, jpeg.");
-    expect(() => parsePrepareFlags(['src', '--out', 'o', '--format', 'coco'])).toThrow("option '--format <f>' argument 'coco' is invalid. Allowed choices are auto, class-folders, split-folders, ilsvrc, fashion-mnist, cifar-10.");
-    expect(() => parsePrepareFlags(['src', '--out', 'o', '--workers', '0'])).toThrow("option '-j, --workers <n>' argument '0' is invalid. expected an integer from 1 to 256");
-    expect(() => parsePrepareFlags(['src', '--out', 'o', '--val-fraction', '1'])).toThrow("option '--val-fraction <x>' argument '1' is invalid. expected a number in (0, 1)");
-    expect(() => parsePrepareFlags(['src', '--out', 'o', '--jpeg-quality', '101'])).toThrow("option '--jpeg-quality <q>' argument '101' is invalid. expected an integer from 1 to 100");
+    expect(() => parsePrepareFlags(['a', 'b', '--out', 'o'])).toThrow('too many arguments. Expected 1 argument but got 2.');
+    expect(() => parsePrepareFlags(['src', '--out', 'o', '--encoding', 'png'])).toThrow(
+      "option '--encoding <e>' argument 'png' is invalid. Allowed choices are raw, jpeg.",
+    );
+    expect(() => parsePrepareFlags(['src', '--out', 'o', '--format', 'coco'])).toThrow(
+      "option '--format <f>' argument 'coco' is invalid. Allowed choices are auto, class-folders, split-folders, ilsvrc, fashion-mnist, cifar-10.",
+    );
+    expect(() => parsePrepareFlags(['src', '--out', 'o', '--workers', '0'])).toThrow(
+      "option '-j, --workers <n>' argument '0' is invalid. expected an integer from 1 to 256",
+    );
+    expect(() => parsePrepareFlags(['src', '--out', 'o', '--val-fraction', '1'])).toThrow(
+      "option '--val-fraction <x>' argument '1' is invalid. expected a number in (0, 1)",
+    );
+    expect(() => parsePrepareFlags(['src', '--out', 'o', '--jpeg-quality', '101'])).toThrow(
+      "option '--jpeg-quality <q>' argument '101' is invalid. expected an integer from 1 to 100",
+    );
     expect(() => parsePrepareFlags(['src', '--out', 'o', '--sizes', '3'])).toThrow("unknown option '--sizes'\n(Did you mean --size?)");
   });
 

@@ -15,7 +15,9 @@ const IN_FLIGHT_PER_THREAD = 4;
 export function definePrepareCommand() {
   return alexnetCommand('prepare', 'turn an image tree, ILSVRC, Fashion-MNIST or CIFAR-10 into shards + statistics')
     .argument('<src>', 'class folders (<src>/<class>/<image>), train/ + val/ class folders, an ILSVRC tree, or Fashion-MNIST IDX / CIFAR-10 binary files')
-    .addOption(new Option('--out, --data <dir>', 'the prepared dataset to write: shards, index.json, stats.json, mean-image.f32, rejected.json').makeOptionMandatory())
+    .addOption(
+      new Option('--out, --data <dir>', 'the prepared dataset to write: shards, index.json, stats.json, mean-image.f32, rejected.json').makeOptionMandatory(),
+    )
     .addOption(new Option('--format <f>', 'the source layout [auto]').choices(['auto', ...DATASET_FORMATS] as const))
     .addOption(new Option('--size <px>', 'shorter side resized to S, then center crop S×S [256]').argParser(numberValue({ integer: true, min: 1, max: 4096 })))
     .addOption(workersOption(`threads decoding images [${availableParallelism()} = the cores]`).argParser(numberValue({ integer: true, min: 1, max: 256 })))
@@ -53,7 +55,11 @@ export interface PrepareResult {
 }
 
 /** `alexnet prepare`: shows progress, stops cleanly on Ctrl-C (a second Ctrl-C exits at once), prints a summary. */
-export async function runPrepare(args: string[], log: (line: string) => void = (l) => console.log(l), warn: (line: string) => void = (l) => console.error(l)): Promise<PrepareResult> {
+export async function runPrepare(
+  args: string[],
+  log: (line: string) => void = (l) => console.log(l),
+  warn: (line: string) => void = (l) => console.error(l),
+): Promise<PrepareResult> {
   const { src, out, options } = parsePrepareFlags(args);
   if (!(await stat(src).catch(() => undefined))) throw new UsageError(`prepare: the source ${src} does not exist`);
   const stop = stopOnSignals('stopping after the images in flight');
@@ -70,10 +76,18 @@ export async function runPrepare(args: string[], log: (line: string) => void = (
     let bytes = 0;
     for (const info of Object.values(index.splits)) for (const shard of info.shards) bytes += (await stat(join(out, shard.file))).size;
     const round = (v: number[]) => v.map((x) => Number(x.toFixed(4)));
-    log(`kept ${summary.kept} images (${Object.entries(index.splits).map(([n, s]) => `${n} ${s.count}`).join(', ')}), rejected ${summary.rejected.length} (${join(out, index.rejected)})`);
-    log(`${plural(index.classes.length, 'class', 'classes')}, ${index.size}×${index.size} ${index.encoding}, ${(bytes / Math.max(1, summary.kept) / 1024).toFixed(1)} KiB per image on disk`);
+    log(
+      `kept ${summary.kept} images (${Object.entries(index.splits)
+        .map(([n, s]) => `${n} ${s.count}`)
+        .join(', ')}), rejected ${summary.rejected.length} (${join(out, index.rejected)})`,
+    );
+    log(
+      `${plural(index.classes.length, 'class', 'classes')}, ${index.size}×${index.size} ${index.encoding}, ${(bytes / Math.max(1, summary.kept) / 1024).toFixed(1)} KiB per image on disk`,
+    );
     log(`shards: ${summary.writtenShards} written, ${summary.reusedShards} reused from an earlier run; ${formatSeconds(seconds)}`);
-    log(`stats (${stats.samples} training images, 0–255): channel mean ${JSON.stringify(round(stats.channelMean))}, eigenvalues ${JSON.stringify(round(stats.eigenvalues))}`);
+    log(
+      `stats (${stats.samples} training images, 0–255): channel mean ${JSON.stringify(round(stats.channelMean))}, eigenvalues ${JSON.stringify(round(stats.eigenvalues))}`,
+    );
     for (const warning of (summary as { warnings?: string[] }).warnings ?? []) warn(`warning: ${warning}`);
     return { summary };
   } catch (error) {

@@ -16,7 +16,10 @@ export async function freshRunFolder(parent: string, prefix: string): Promise<st
 }
 
 async function exists(dir: string): Promise<boolean> {
-  return readdir(dir).then(() => true, () => false);
+  return readdir(dir).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The run files already in `dir` (none when it does not exist). */

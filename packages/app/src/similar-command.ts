@@ -35,7 +35,11 @@ and cached in the checkpoint's folder (features-<split>-<dataset>.idx).`,
  */
 async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
   // Keyed by the dataset too: the same checkpoint pointed at another --data must not reuse these vectors.
-  const dataset = createHash('sha256').update(resolve(inference.data)).update(JSON.stringify([inference.index.classes, inference.index.splits[split.name]])).digest('hex').slice(0, 12);
+  const dataset = createHash('sha256')
+    .update(resolve(inference.data))
+    .update(JSON.stringify([inference.index.classes, inference.index.splits[split.name]]))
+    .digest('hex')
+    .slice(0, 12);
   const file = join(inference.checkpoint, `features-${split.name}-${dataset}.idx`);
   const dim = inference.features.outputs[0]!.shape[1] as number;
   // Anything unreadable, or for another split or model, is rebuilt rather than trusted.
@@ -64,19 +68,31 @@ export async function runSimilar(args: string[], log: (line: string) => void = (
     try {
       const index = await featureIndex(inference, split);
       const file = positionals[0]!;
-      const pixels = (await resizeAndCenterCrop(file, inference.size).catch((error: Error) => {
-        throw new Error(`${file}: ${error.message}`);
-      })).data;
-      const query = tf.tidy(() => inference.features.predict(centerCropBatch(inference.normalize(pixels).expandDims(0) as tf.Tensor4D, inference.crop)) as tf.Tensor2D);
+      const pixels = (
+        await resizeAndCenterCrop(file, inference.size).catch((error: Error) => {
+          throw new Error(`${file}: ${error.message}`);
+        })
+      ).data;
+      const query = tf.tidy(
+        () => inference.features.predict(centerCropBatch(inference.normalize(pixels).expandDims(0) as tf.Tensor4D, inference.crop)) as tf.Tensor2D,
+      );
       const nearest = index.nearest((await query.data()) as Float32Array, Math.min(k, split.count));
       query.dispose();
       const neighbours = await Promise.all(
-        nearest.map(async ({ id, distance }) => ({ pixels: await split.pixels(id), size: inference.size, distance, label: inference.names[split.labels[id]!]! })),
+        nearest.map(async ({ id, distance }) => ({
+          pixels: await split.pixels(id),
+          size: inference.size,
+          distance,
+          label: inference.names[split.labels[id]!]!,
+        })),
       );
       const png = await contactSheetPng({ pixels, size: inference.size, label: basename(file) }, neighbours);
       const out = resolve(values.out);
       await writeFileAtomic(out, png);
-      for (const [i, n] of nearest.entries()) log(`${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${terminalText(neighbours[i]!.label)}  ${terminalText(split.sources[n.id] ?? '')}`);
+      for (const [i, n] of nearest.entries())
+        log(
+          `${String(i + 1).padStart(2)}. ${n.distance.toFixed(2).padStart(9)}  ${terminalText(neighbours[i]!.label)}  ${terminalText(split.sources[n.id] ?? '')}`,
+        );
       log(`contact sheet: ${out}`);
       return { out, nearest };
     } finally {

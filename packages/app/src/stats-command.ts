@@ -12,14 +12,18 @@ export function defineStatsCommand() {
     .option('--split <name>', 'the split whose images are averaged [train]')
     .addOption(new Option('--sample <n>', 'use the first N images of the (shuffled) shards [all]').argParser(numberValue({ integer: true, min: 1 })))
     .option('--json', 'print stats.json')
-    .addHelpText('after', "\nThe split's per-pixel mean image, per-channel mean and the eigen-decomposition of its RGB\ncovariance (0–255 scale, float64 accumulation).");
+    .addHelpText(
+      'after',
+      "\nThe split's per-pixel mean image, per-channel mean and the eigen-decomposition of its RGB\ncovariance (0–255 scale, float64 accumulation).",
+    );
 }
 
 export async function runStats(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<DatasetStats> {
   const command = parseCommandLine(defineStatsCommand(), args);
   const values = command.opts();
   const positional = command.args[0];
-  if (positional !== undefined && values.data !== undefined && positional !== values.data) throw new UsageError(`stats: two datasets given (${positional} and --data ${values.data})`);
+  if (positional !== undefined && values.data !== undefined && positional !== values.data)
+    throw new UsageError(`stats: two datasets given (${positional} and --data ${values.data})`);
   const data = values.data ?? positional;
   if (data === undefined) throw new UsageError('stats needs the prepared dataset: alexnet stats --data <dir>');
   let bar: Progress | undefined;

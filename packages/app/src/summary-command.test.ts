@@ -39,7 +39,9 @@ describe('alexnet summary', () => {
     let text = '';
     runSummary(['--input', '224', '--conv1-padding', 'valid', '--width', '0.25', '--classes', '10'], (t) => (text += t));
     expect(text).toContain('feature maps: conv1 54×54, pool1 26×26, pool2 12×12, pool5 5×5; fc6 reads 1,600 inputs');
-    expect(text).toContain("note: input 224 with valid conv1 padding gives conv1 54×54 and pool5 5×5 (fc6 reads 6,400 inputs per 256 channels instead of 9,216); the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper");
+    expect(text).toContain(
+      "note: input 224 with valid conv1 padding gives conv1 54×54 and pool5 5×5 (fc6 reads 6,400 inputs per 256 channels instead of 9,216); the paper's 55-27-13-6 needs 227, or 224 with --conv1-padding paper",
+    );
     text = '';
     runSummary(['--width', '0.25', '--classes', '10'], (t) => (text += t));
     expect(text).toContain("fc6 reads 2,304 inputs (the paper's 55-27-13-6)");

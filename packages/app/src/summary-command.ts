@@ -12,7 +12,11 @@ export type Arch = (typeof ARCHS)[number];
 
 export function defineSummaryCommand() {
   return alexnetCommand('summary', "each layer's output shape and parameter count, and whether the paper's 55-27-13-6 chain holds")
-    .addOption(new Option('--arch <name>', "alexnet: the paper's two-column network; alexnet-owt: torchvision's single column").choices(ARCHS).default('alexnet' as const))
+    .addOption(
+      new Option('--arch <name>', "alexnet: the paper's two-column network; alexnet-owt: torchvision's single column")
+        .choices(ARCHS)
+        .default('alexnet' as const),
+    )
     .addOption(new Option('--classes <n>', 'output classes [1000]').argParser(numberValue({ integer: true, min: 2 })))
     .addOption(new Option('--input <px>', 'input side [227 for alexnet, 224 for alexnet-owt]').argParser(numberValue({ integer: true, min: 1, max: 4096 })))
     .addOption(new Option('--width <x>', 'width multiplier [1]').argParser(numberValue({ above: 0 })))
@@ -34,7 +38,9 @@ export function summaryFor(args: string[]): { summary: ModelSummary; chain: Retu
     ...(v.pool === undefined ? {} : { pool: v.pool }),
   };
   if (v.arch === 'alexnet-owt' && (v.columns !== undefined || v.lrn !== undefined || v.conv1Padding !== undefined)) {
-    throw new UsageError('--columns, --lrn and --conv1-padding apply to --arch alexnet; alexnet-owt is torchvision\'s single column without LRN, conv1 padded by 2');
+    throw new UsageError(
+      "--columns, --lrn and --conv1-padding apply to --arch alexnet; alexnet-owt is torchvision's single column without LRN, conv1 padded by 2",
+    );
   }
   const model =
     v.arch === 'alexnet'
@@ -47,7 +53,12 @@ export function summaryFor(args: string[]): { summary: ModelSummary; chain: Retu
       : alexNetOwt(common);
   const inputSize = model.inputs[0]!.shape[1] as number;
   const chain = featureChain({
-    arch: v.arch, inputSize, width: v.width ?? 1, ...(v.columns ? { columns: Number(v.columns) as 1 | 2 } : {}), ...(v.pool ? { pool: v.pool } : {}), ...(v.conv1Padding ? { conv1Padding: v.conv1Padding } : {}),
+    arch: v.arch,
+    inputSize,
+    width: v.width ?? 1,
+    ...(v.columns ? { columns: Number(v.columns) as 1 | 2 } : {}),
+    ...(v.pool ? { pool: v.pool } : {}),
+    ...(v.conv1Padding ? { conv1Padding: v.conv1Padding } : {}),
   });
   const summary = summarize(model, { chain });
   model.dispose();

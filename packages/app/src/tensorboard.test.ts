@@ -25,7 +25,10 @@ describe('openScalarLog on the JavaScript engines', () => {
     await nextTurn();
     await nextTurn();
     // Flushed without close(): a TensorBoard watching the folder sees epoch 1 already.
-    expect(await scalarsIn(dir)).toEqual([['loss/train', 2.5, 1], ['loss/val', 2.75, 1]]);
+    expect(await scalarsIn(dir)).toEqual([
+      ['loss/train', 2.5, 1],
+      ['loss/val', 2.75, 1],
+    ]);
     log.scalar('loss/train', 1.5, 2);
     await log.close();
     expect((await scalarsIn(dir)).at(-1)).toEqual(['loss/train', 1.5, 2]);
@@ -35,14 +38,21 @@ describe('openScalarLog on the JavaScript engines', () => {
   });
 });
 
-describeEachEngine('openScalarLog', () => {
-  it("writes with TensorFlow's summary writer", async () => {
-    const dir = await temporaryFolder('app-tb-node');
-    const log = await openScalarLog(dir, 'node');
-    expect(log.kind).toBe('tfjs-node');
-    log.scalar('loss/train', 0.5, 3);
-    log.scalar('error/val_top1', 0.25, 3);
-    await log.close();
-    expect(await scalarsIn(dir)).toEqual([['loss/train', 0.5, 3], ['error/val_top1', 0.25, 3]]);
-  });
-}, ['node']);
+describeEachEngine(
+  'openScalarLog',
+  () => {
+    it("writes with TensorFlow's summary writer", async () => {
+      const dir = await temporaryFolder('app-tb-node');
+      const log = await openScalarLog(dir, 'node');
+      expect(log.kind).toBe('tfjs-node');
+      log.scalar('loss/train', 0.5, 3);
+      log.scalar('error/val_top1', 0.25, 3);
+      await log.close();
+      expect(await scalarsIn(dir)).toEqual([
+        ['loss/train', 0.5, 3],
+        ['error/val_top1', 0.25, 3],
+      ]);
+    });
+  },
+  ['node'],
+);

@@ -30,10 +30,24 @@ export async function openScalarLog(dir: string, engine: string): Promise<Scalar
     const { node } = (await import(ENGINE_PACKAGES[engine].pkg)) as NativeSummaries;
     await mkdir(dir, { recursive: true });
     const writer = node.summaryFileWriter(dir);
-    return { kind: 'tfjs-node', ...flushingSoon((tag, value, step) => writer.scalar(tag, value, step), async () => writer.flush(), async () => writer.flush()) };
+    return {
+      kind: 'tfjs-node',
+      ...flushingSoon(
+        (tag, value, step) => writer.scalar(tag, value, step),
+        async () => writer.flush(),
+        async () => writer.flush(),
+      ),
+    };
   }
   const writer = await TensorBoardWriter.open(dir);
-  return { kind: 'alexnet', ...flushingSoon((tag, value, step) => writer.scalar(tag, value, step), () => writer.flush(), () => writer.close()) };
+  return {
+    kind: 'alexnet',
+    ...flushingSoon(
+      (tag, value, step) => writer.scalar(tag, value, step),
+      () => writer.flush(),
+      () => writer.close(),
+    ),
+  };
 }
 
 /**

@@ -21,7 +21,17 @@ beforeAll(async () => {
 describe('alexnet train flags', () => {
   it("defaults to the paper's procedure; a recipe and flags override it", () => {
     const { config } = parseTrainFlags(['--data', 'd'], {});
-    expect(config).toMatchObject({ ...RECIPES.paper, recipe: 'paper', data: 'd', backend: 'auto', accumulate: 1, width: 1, patience: 1, conv1Padding: 'valid', force: false });
+    expect(config).toMatchObject({
+      ...RECIPES.paper,
+      recipe: 'paper',
+      data: 'd',
+      backend: 'auto',
+      accumulate: 1,
+      width: 1,
+      patience: 1,
+      conv1Padding: 'valid',
+      force: false,
+    });
     const tv = parseTrainFlags(['--data', 'd', '--recipe', 'torchvision', '--epochs', '3'], {}).config;
     expect(tv).toMatchObject({ arch: 'alexnet-owt', columns: 1, crop: 224, lrSchedule: 'step:30', weightDecay: 1e-4, rule: 'pytorch', epochs: 3, lrn: 'off' });
     // The paper's 224: conv1 padded to 55×55 unless asked otherwise.
@@ -30,27 +40,92 @@ describe('alexnet train flags', () => {
   });
 
   it("takes pytorch/examples' names: -b, -j, --wd, --lr", () => {
-    const { config, explicit } = parseTrainFlags(['--data', 'd', '-b', '64', '-j', '3', '--wd', '1e-4', '--lr', '0.02', '--patience', '2', '--lrn', 'alpha-over-n', '--pool', 'non-overlapping', '--dropout', '0.3'], {});
-    expect(config).toMatchObject({ batchSize: 64, workers: 3, weightDecay: 1e-4, lr: 0.02, patience: 2, lrn: 'alpha-over-n', pool: 'non-overlapping', dropout: 0.3 });
-    expect(explicit).toEqual({ batchSize: 64, workers: 3, weightDecay: 1e-4, lr: 0.02, patience: 2, lrn: 'alpha-over-n', pool: 'non-overlapping', dropout: 0.3 });
+    const { config, explicit } = parseTrainFlags(
+      [
+        '--data',
+        'd',
+        '-b',
+        '64',
+        '-j',
+        '3',
+        '--wd',
+        '1e-4',
+        '--lr',
+        '0.02',
+        '--patience',
+        '2',
+        '--lrn',
+        'alpha-over-n',
+        '--pool',
+        'non-overlapping',
+        '--dropout',
+        '0.3',
+      ],
+      {},
+    );
+    expect(config).toMatchObject({
+      batchSize: 64,
+      workers: 3,
+      weightDecay: 1e-4,
+      lr: 0.02,
+      patience: 2,
+      lrn: 'alpha-over-n',
+      pool: 'non-overlapping',
+      dropout: 0.3,
+    });
+    expect(explicit).toEqual({
+      batchSize: 64,
+      workers: 3,
+      weightDecay: 1e-4,
+      lr: 0.02,
+      patience: 2,
+      lrn: 'alpha-over-n',
+      pool: 'non-overlapping',
+      dropout: 0.3,
+    });
     expect(parseTrainFlags(['--data', 'd', '--weight-decay', '0'], {}).config.weightDecay).toBe(0);
   });
 
   it('names what is wrong, and suggests the flag meant', () => {
     expect(() => parseTrainFlags([], {})).toThrow("required option '--data <dir>' not specified");
     expect(() => parseTrainFlags(['--data', 'd', '--epoch', '3'], {})).toThrow("unknown option '--epoch'\n(Did you mean --epochs?)");
-    expect(() => parseTrainFlags(['--data', 'd', '--rule', 'adam'], {})).toThrow("option '--rule <name>' argument 'adam' is invalid. Allowed choices are paper, pytorch.");
+    expect(() => parseTrainFlags(['--data', 'd', '--rule', 'adam'], {})).toThrow(
+      "option '--rule <name>' argument 'adam' is invalid. Allowed choices are paper, pytorch.",
+    );
     expect(() => parseTrainFlags(['--data', 'd', '--batch-size', '128', '--accumulate', '3'], {})).toThrow('--accumulate 3 must divide --batch-size 128');
     expect(() => parseTrainFlags(['--data', 'd', '--arch', 'alexnet-owt', '--columns', '2'], {})).toThrow('--columns 2: alexnet-owt has one column');
-    expect(() => parseTrainFlags(['--data', 'd', '--recipe', 'vgg'], {})).toThrow("option '--recipe <name>' argument 'vgg' is invalid. Allowed choices are paper, torchvision, demo.");
-    expect(() => parseTrainFlags(['--data', 'd', '--lighting', 'much'], {})).toThrow("option '--lighting <sigma>' argument 'much' is invalid. expected a non-negative number or 'off'");
+    expect(() => parseTrainFlags(['--data', 'd', '--recipe', 'vgg'], {})).toThrow(
+      "option '--recipe <name>' argument 'vgg' is invalid. Allowed choices are paper, torchvision, demo.",
+    );
+    expect(() => parseTrainFlags(['--data', 'd', '--lighting', 'much'], {})).toThrow(
+      "option '--lighting <sigma>' argument 'much' is invalid. expected a non-negative number or 'off'",
+    );
     expect(() => parseTrainFlags(['--data', 'd', '--force'], {})).toThrow('--force replaces the run in --out: give --out <dir>');
-    expect(() => parseTrainFlags(['--data', 'd', 'extra'], {})).toThrow("too many arguments. Expected 0 arguments but got 1.");
+    expect(() => parseTrainFlags(['--data', 'd', 'extra'], {})).toThrow('too many arguments. Expected 0 arguments but got 1.');
   });
 });
 
 describeEachEngine('alexnet train', (engine) => {
-  const tiny = ['--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--lr', '0.01', '--lighting', '0.1', '--backend', engine, '--workers', '0'];
+  const tiny = [
+    '--crop',
+    '67',
+    '--width',
+    '0.0625',
+    '--batch-size',
+    '6',
+    '--init',
+    'he',
+    '--scale',
+    '0.015625',
+    '--lr',
+    '0.01',
+    '--lighting',
+    '0.1',
+    '--backend',
+    engine,
+    '--workers',
+    '0',
+  ];
 
   it('trains, checkpoints, resumes, and refuses impossible or changed settings', async () => {
     const out = join(await temporaryFolder('train-cli-run'), 'run');
@@ -61,14 +136,25 @@ describeEachEngine('alexnet train', (engine) => {
     expect((await readdir(out)).sort()).toEqual(['checkpoints', 'config.json', 'curves.png', 'metrics.csv', 'metrics.jsonl', 'model']);
     expect(lines.at(-1)).toMatch(/^done: 1 epoch in \d+:\d\d; best top-1 error \d+\.\d % \(epoch 1\)/);
     // Training accuracy beside validation's; top-5 means nothing with 5 classes or fewer, and here there are 10.
-    expect(lines.find((l) => l.startsWith('epoch 1:'))).toMatch(/^epoch 1: lr 0\.01, train loss \d\.\d{3}, train top-1 error \d+\.\d %, val loss \d\.\d{3}, top-1 error \d+\.\d %, top-5 error \d+\.\d %/);
+    expect(lines.find((l) => l.startsWith('epoch 1:'))).toMatch(
+      /^epoch 1: lr 0\.01, train loss \d\.\d{3}, train top-1 error \d+\.\d %, val loss \d\.\d{3}, top-1 error \d+\.\d %, top-5 error \d+\.\d %/,
+    );
     const firstMetrics = JSON.parse((await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim());
     expect(firstMetrics.trainTop1Error).toBeGreaterThanOrEqual(0);
     expect((await readFile(join(out, 'metrics.csv'), 'utf8')).split('\n')[0]).toContain('trainLoss,trainTop1Error,valLoss');
     // TensorBoard event files (tfjs-node's writer on the native engine, ours elsewhere), read back record by record.
     const [eventFile] = (await readdir(tensorboard)).filter((n) => n.startsWith('events.out.tfevents.'));
     const scalars = (await readEventFile(join(tensorboard, eventFile!))).flatMap((e) => e.scalars.map((x) => [x.tag, e.step]));
-    expect(scalars).toEqual(expect.arrayContaining([['loss/train', 1], ['loss/val', 1], ['error/val_top1', 1], ['error/val_top5', 1], ['error/train_top1', 1], ['learning_rate', 1]]));
+    expect(scalars).toEqual(
+      expect.arrayContaining([
+        ['loss/train', 1],
+        ['loss/val', 1],
+        ['error/val_top1', 1],
+        ['error/val_top5', 1],
+        ['error/train_top1', 1],
+        ['learning_rate', 1],
+      ]),
+    );
     const curves = await sharp(await readFile(join(out, 'curves.png'))).metadata();
     expect([curves.format, curves.width! > 300]).toEqual(['png', true]);
 

@@ -3,7 +3,16 @@ import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
 import { z } from 'zod';
 import { BatchLoader, readPreparedIndex, validated, writeFileAtomic, type PreparedIndex } from '@alexnet/data';
-import { loadCheckpoint, parseLrSchedule, saveModel, sgdMomentum, trainLoop, type EpochMetrics, type SgdMomentumOptimizer, type TrainState } from '@alexnet/train';
+import {
+  loadCheckpoint,
+  parseLrSchedule,
+  saveModel,
+  sgdMomentum,
+  trainLoop,
+  type EpochMetrics,
+  type SgdMomentumOptimizer,
+  type TrainState,
+} from '@alexnet/train';
 import { alexNet, logitsOf } from './alexnet.js';
 import { alexNetOwt } from './alexnet-owt.js';
 import { featureChain } from './feature-chain.js';
@@ -18,14 +27,39 @@ import { parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrai
 
 /** What a checkpoint fixes: a resumed run may not change these. */
 const FIXED_ON_RESUME = [
-  'recipe', 'arch', 'columns', 'width', 'crop', 'batchSize', 'accumulate', 'lr', 'momentum', 'weightDecay',
-  'rule', 'lrSchedule', 'patience', 'init', 'mean', 'scale', 'lighting', 'dropout', 'lrn', 'pool', 'conv1Padding', 'seed',
+  'recipe',
+  'arch',
+  'columns',
+  'width',
+  'crop',
+  'batchSize',
+  'accumulate',
+  'lr',
+  'momentum',
+  'weightDecay',
+  'rule',
+  'lrSchedule',
+  'patience',
+  'init',
+  'mean',
+  'scale',
+  'lighting',
+  'dropout',
+  'lrn',
+  'pool',
+  'conv1Padding',
+  'seed',
 ] as const satisfies ReadonlyArray<keyof TrainConfig>;
 
 /** The part of the configuration saved with every checkpoint. */
 function savedConfig(config: TrainConfig): Record<string, unknown> {
   // data is where the run was trained from: predict and similar find the mean image and class names there.
-  return Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, config[k]]).concat([['epochs', config.epochs], ['data', resolve(config.data)]]));
+  return Object.fromEntries(
+    FIXED_ON_RESUME.map((k) => [k, config[k]]).concat([
+      ['epochs', config.epochs],
+      ['data', resolve(config.data)],
+    ]),
+  );
 }
 
 /**
@@ -39,7 +73,9 @@ function resumedConfig(saved: Record<string, unknown>, config: TrainConfig, expl
   for (const key of FIXED_ON_RESUME) {
     const given = explicit[key];
     if (given !== undefined && given !== checked[key]) {
-      throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(checked[key])} (${where}); a resumed run keeps its settings`);
+      throw new UsageError(
+        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(given)} differs from the checkpoint's ${String(checked[key])} (${where}); a resumed run keeps its settings`,
+      );
     }
   }
   const owned = Object.fromEntries(FIXED_ON_RESUME.map((k) => [k, checked[k]])) as Pick<TrainConfig, (typeof FIXED_ON_RESUME)[number]>;
@@ -58,9 +94,12 @@ const fittingBatch = (n: number) => 2 ** Math.floor(Math.log2(Math.max(1, n)));
 function checkDataFits(config: TrainConfig, index: PreparedIndex): void {
   const classes = index.classes.length;
   if (classes < 2) {
-    throw new UsageError(`${config.data} has ${plural(classes, 'class', 'classes')} (${index.classes.join(', ')}): a classifier needs at least two; prepare a source with one folder per class (<src>/<class>/<image>)`);
+    throw new UsageError(
+      `${config.data} has ${plural(classes, 'class', 'classes')} (${index.classes.join(', ')}): a classifier needs at least two; prepare a source with one folder per class (<src>/<class>/<image>)`,
+    );
   }
-  if (config.crop > index.size) throw new UsageError(`--crop ${config.crop} is larger than the prepared images of ${config.data} (${index.size}×${index.size})`);
+  if (config.crop > index.size)
+    throw new UsageError(`--crop ${config.crop} is larger than the prepared images of ${config.data} (${index.size}×${index.size})`);
   const trainCount = index.splits.train?.count ?? 0;
   const valCount = index.splits.val?.count ?? 0;
   if (trainCount < config.batchSize) {
@@ -69,7 +108,10 @@ function checkDataFits(config: TrainConfig, index: PreparedIndex): void {
         (trainCount > 0 ? `use --batch-size ${fittingBatch(trainCount)} or smaller, or prepare more images` : 'prepare it from a source with training images'),
     );
   }
-  if (valCount === 0) throw new UsageError(`${config.data} has no validation images to measure the run with: prepare it again with --val-fraction 0.1 (or a val/ folder in the source)`);
+  if (valCount === 0)
+    throw new UsageError(
+      `${config.data} has no validation images to measure the run with: prepare it again with --val-fraction 0.1 (or a val/ folder in the source)`,
+    );
 }
 
 export interface TrainResult {
@@ -100,7 +142,12 @@ function epochLine(m: EpochMetrics, classes: number): string {
  * recipe). Everything is checked before the run folder is created; the folder
  * is never one that holds another run unless `force` says to replace it.
  */
-export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, log: (line: string) => void = (l) => console.log(l), runPrefix?: string): Promise<TrainResult> {
+export async function train(
+  config: TrainConfig,
+  explicit: ExplicitFlags = {},
+  log: (line: string) => void = (l) => console.log(l),
+  runPrefix?: string,
+): Promise<TrainResult> {
   const report = await initBackend({ prefer: config.backend });
   tf.env().set('PROD', true);
   const index = await readPreparedIndex(config.data);
@@ -113,7 +160,9 @@ export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, l
       config = resumedConfig(checkpoint.state.config, config, explicit, checkpoint.dir);
       const had = checkpoint.state.classes;
       if (had.length !== index.classes.length || had.some((c, i) => c !== index.classes[i])) {
-        throw new UsageError(`${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`);
+        throw new UsageError(
+          `${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`,
+        );
       }
     }
     const ownRun = checkpoint ? resolve(dirname(dirname(checkpoint.dir))) : undefined;
@@ -127,7 +176,13 @@ export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, l
     if (!chain.matchesPaper && chain.note) log(`note: ${chain.note}`);
 
     const microBatch = config.batchSize / config.accumulate;
-    const loaderOptions = { crop: config.crop, mean: config.mean, scale: config.scale, batchSize: microBatch, ...(config.workers !== undefined ? { workers: config.workers } : {}) };
+    const loaderOptions = {
+      crop: config.crop,
+      mean: config.mean,
+      scale: config.scale,
+      batchSize: microBatch,
+      ...(config.workers !== undefined ? { workers: config.workers } : {}),
+    };
     const trainData = await BatchLoader.open(config.data, { ...loaderOptions, split: 'train', seed: config.seed, lighting: config.lighting });
     // Everything opened from here on is closed in the one finally below, whatever fails.
     let val: BatchLoader | undefined;
@@ -138,7 +193,10 @@ export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, l
     try {
       val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
       const schedule = parseLrSchedule(config.lrSchedule, {
-        initial: config.lr, epochs: config.epochs, stepsPerEpoch: Math.floor(trainData.batchesPerEpoch / config.accumulate), patience: config.patience,
+        initial: config.lr,
+        epochs: config.epochs,
+        stepsPerEpoch: Math.floor(trainData.batchesPerEpoch / config.accumulate),
+        patience: config.patience,
       });
       if (checkpoint) {
         // The schedule's saved state is read now, so a damaged one is refused before any training.
@@ -154,7 +212,15 @@ export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, l
       // Everything is checked: now the run folder (one writer at a time).
       lock = await claimRunFolder(runDir, folder);
       const state: TrainState = {
-        ...(checkpoint?.state ?? { epoch: 0, batchInEpoch: 0, step: 0, schedule: schedule.initialState(), dropoutSteps: {}, best: null, classes: index.classes }),
+        ...(checkpoint?.state ?? {
+          epoch: 0,
+          batchInEpoch: 0,
+          step: 0,
+          schedule: schedule.initialState(),
+          dropoutSteps: {},
+          best: null,
+          classes: index.classes,
+        }),
         config: savedConfig(config),
       };
       const params = model.countParams();
@@ -175,14 +241,30 @@ export async function train(config: TrainConfig, explicit: ExplicitFlags = {}, l
       let last: EpochMetrics | undefined;
       const classes = index.classes.length;
       const result = await trainLoop({
-        logits: logitsOf(model), model, optimizer, schedule, train: trainData, val, epochs: config.epochs, accumulate: config.accumulate, runDir, state, signal: stop.signal,
+        logits: logitsOf(model),
+        model,
+        optimizer,
+        schedule,
+        train: trainData,
+        val,
+        epochs: config.epochs,
+        accumulate: config.accumulate,
+        runDir,
+        state,
+        signal: stop.signal,
         onBatch: epochProgress(config.epochs, config.batchSize),
         onEpoch: async (m) => {
           last = m;
           log(epochLine(m, classes));
           await writeRunCurves(runDir, classes);
           if (scalars) {
-            const values: Record<string, number> = { 'loss/train': m.trainLoss, 'loss/val': m.valLoss, 'error/train_top1': m.trainTop1Error, 'error/val_top1': m.top1Error, learning_rate: m.learningRate };
+            const values: Record<string, number> = {
+              'loss/train': m.trainLoss,
+              'loss/val': m.valLoss,
+              'error/train_top1': m.trainTop1Error,
+              'error/val_top1': m.top1Error,
+              learning_rate: m.learningRate,
+            };
             if (classes > 5) values['error/val_top5'] = m.top5Error;
             for (const [tag, value] of Object.entries(values)) scalars.scalar(tag, value, m.epoch);
           }

@@ -64,14 +64,47 @@ export interface TrainConfig {
 /** The settings a recipe fixes (every one a flag can override). */
 type Recipe = Pick<
   TrainConfig,
-  'arch' | 'columns' | 'width' | 'crop' | 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'rule' | 'lrSchedule' | 'init' | 'mean' | 'scale' | 'lighting' | 'dropout' | 'lrn' | 'pool'
+  | 'arch'
+  | 'columns'
+  | 'width'
+  | 'crop'
+  | 'epochs'
+  | 'batchSize'
+  | 'lr'
+  | 'momentum'
+  | 'weightDecay'
+  | 'rule'
+  | 'lrSchedule'
+  | 'init'
+  | 'mean'
+  | 'scale'
+  | 'lighting'
+  | 'dropout'
+  | 'lrn'
+  | 'pool'
 >;
 
 export const RECIPES = {
   /** §5 of the paper: batch 128, momentum 0.9, weight decay 5e-4 inside the velocity, lr 0.01 ÷10 on plateau (3×), ~90 epochs, N(0, 0.01²) init, 227 crops, PCA lighting. */
   paper: {
-    arch: 'alexnet', columns: 2, width: 1, crop: 227, epochs: 90, batchSize: 128, lr: 0.01, momentum: 0.9, weightDecay: 5e-4,
-    rule: 'paper', lrSchedule: 'plateau', init: 'paper', mean: 'image', scale: 1, lighting: 0.1, dropout: 0.5, lrn: 'paper', pool: 'overlapping',
+    arch: 'alexnet',
+    columns: 2,
+    width: 1,
+    crop: 227,
+    epochs: 90,
+    batchSize: 128,
+    lr: 0.01,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    rule: 'paper',
+    lrSchedule: 'plateau',
+    init: 'paper',
+    mean: 'image',
+    scale: 1,
+    lighting: 0.1,
+    dropout: 0.5,
+    lrn: 'paper',
+    pool: 'overlapping',
   },
   /**
    * torchvision's references/classification for AlexNet: `--lr 1e-2` (its README), SGD momentum 0.9,
@@ -80,8 +113,24 @@ export const RECIPES = {
    * init (kaiming-uniform, a=√5) is not one of ours: He-normal is the nearest.
    */
   torchvision: {
-    arch: 'alexnet-owt', columns: 1, width: 1, crop: 224, epochs: 90, batchSize: 256, lr: 0.01, momentum: 0.9, weightDecay: 1e-4,
-    rule: 'pytorch', lrSchedule: 'step:30', init: 'he', mean: 'channel', scale: 1 / 58, lighting: false, dropout: 0.5, lrn: 'off', pool: 'overlapping',
+    arch: 'alexnet-owt',
+    columns: 1,
+    width: 1,
+    crop: 224,
+    epochs: 90,
+    batchSize: 256,
+    lr: 0.01,
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    rule: 'pytorch',
+    lrSchedule: 'step:30',
+    init: 'he',
+    mean: 'channel',
+    scale: 1 / 58,
+    lighting: false,
+    dropout: 0.5,
+    lrn: 'off',
+    pool: 'overlapping',
   },
   /**
    * `npm start` / `alexnet demo` on the built-in shapes at 128 px: one column at a quarter of the
@@ -90,8 +139,24 @@ export const RECIPES = {
    * (about unit variance), PCA lighting. Sized to finish in minutes on 2 CPU cores.
    */
   demo: {
-    arch: 'alexnet', columns: 1, width: 0.25, crop: 112, epochs: 9, batchSize: 32, lr: 0.01, momentum: 0.9, weightDecay: 0,
-    rule: 'pytorch', lrSchedule: 'step:7', init: 'glorot', mean: 'image', scale: 1 / 64, lighting: 0.1, dropout: 0.5, lrn: 'paper', pool: 'overlapping',
+    arch: 'alexnet',
+    columns: 1,
+    width: 0.25,
+    crop: 112,
+    epochs: 9,
+    batchSize: 32,
+    lr: 0.01,
+    momentum: 0.9,
+    weightDecay: 0,
+    rule: 'pytorch',
+    lrSchedule: 'step:7',
+    init: 'glorot',
+    mean: 'image',
+    scale: 1 / 64,
+    lighting: 0.1,
+    dropout: 0.5,
+    lrn: 'paper',
+    pool: 'overlapping',
   },
 } as const satisfies Record<string, Recipe>;
 export type RecipeName = keyof typeof RECIPES;
@@ -116,19 +181,34 @@ export function commandWithTrainOptions(name: string, summary: string) {
     .addOption(new Option('--crop <px>', `training crop side ${d('crop')}`).argParser(numberValue({ integer: true, min: 1 })))
     .addOption(new Option('--epochs <n>', `train until this many epochs are done ${d('epochs')}`).argParser(numberValue({ integer: true, min: 1 })))
     .addOption(new Option('-b, --batch-size <n>', `images per SGD step ${d('batchSize')}`).argParser(numberValue({ integer: true, min: 1 })))
-    .addOption(new Option('--accumulate <n>', 'split each batch into n forward passes, gradients averaged [1]').argParser(numberValue({ integer: true, min: 1 })))
+    .addOption(
+      new Option('--accumulate <n>', 'split each batch into n forward passes, gradients averaged [1]').argParser(numberValue({ integer: true, min: 1 })),
+    )
     .addOption(new Option('--lr <x>', `initial learning rate ε ${d('lr')}`).argParser(numberValue({ above: 0 })))
     .addOption(new Option('--momentum <x>', `${d('momentum')}`).argParser(numberValue({ min: 0, below: 1 })))
     .addOption(new Option('--wd, --weight-decay <x>', `${d('weightDecay')}`).argParser(numberValue({ min: 0 })))
-    .addOption(new Option('--rule <name>', `paper: decay and ε inside the velocity (§5); pytorch: torch.optim.SGD's ${d('rule')}`).choices(['paper', 'pytorch'] as const))
+    .addOption(
+      new Option('--rule <name>', `paper: decay and ε inside the velocity (§5); pytorch: torch.optim.SGD's ${d('rule')}`).choices([
+        'paper',
+        'pytorch',
+      ] as const),
+    )
     .addOption(new Option('--lr-schedule <s>', `plateau (÷10 when validation error stops improving), step:K (÷10 every K epochs) or cosine ${d('lrSchedule')}`))
-    .addOption(new Option('--patience <n>', 'epochs without improvement before the plateau schedule divides ε by 10 [1]').argParser(numberValue({ integer: true, min: 0 })))
+    .addOption(
+      new Option('--patience <n>', 'epochs without improvement before the plateau schedule divides ε by 10 [1]').argParser(
+        numberValue({ integer: true, min: 0 }),
+      ),
+    )
     .addOption(new Option('--init <scheme>', `weight initialisation ${d('init')}`).choices(INIT_SCHEMES))
     .addOption(new Option('--mean <kind>', `subtract the per-pixel mean image or the per-channel mean ${d('mean')}`).choices(['image', 'channel'] as const))
     .addOption(new Option('--scale <x>', `multiplies pixels after the mean is subtracted ${d('scale')}`).argParser(numberValue({ above: 0 })))
     .addOption(new Option('--lighting <sigma>', `σ of PCA lighting (§4.1), or off ${d('lighting')}`).argParser(numberOrOff({ min: 0 })))
     .addOption(new Option('--dropout <rate>', `dropout rate of fc6 and fc7 (§4.2) ${d('dropout')}`).argParser(numberValue({ min: 0, below: 1 })))
-    .addOption(new Option('--lrn <mode>', `local response normalization (§3.3): paper (α as printed), alpha-over-n (Caffe, PyTorch) or off ${d('lrn')}`).choices(LRN_MODES))
+    .addOption(
+      new Option('--lrn <mode>', `local response normalization (§3.3): paper (α as printed), alpha-over-n (Caffe, PyTorch) or off ${d('lrn')}`).choices(
+        LRN_MODES,
+      ),
+    )
     .addOption(new Option('--pool <kind>', `max pooling (§3.4): overlapping 3×3/2 or non-overlapping 2×2/2 ${d('pool')}`).choices(POOLING))
     .addOption(new Option('--conv1-padding <kind>', "valid, or paper: 224 padded to give the paper's 55×55 [paper at 224, else valid]").choices(CONV1_PADDING))
     .addOption(new Option('--seed <n>', 'initial weights, shuffling, augmentation and dropout masks [1]').argParser(numberValue({ integer: true })));
@@ -141,7 +221,7 @@ export function defineTrainCommand() {
     .addOption(dataOption().makeOptionMandatory())
     .option('--out <dir>', 'run folder; refused if it holds a run, unless --resume or --force [runs/<recipe>-<time>]')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint folder (e.g. runs/x/checkpoints/last)')
-    .option('--force', "replace the run in --out (its checkpoints, metrics and pictures)", false)
+    .option('--force', 'replace the run in --out (its checkpoints, metrics and pictures)', false)
     .option('--tensorboard <dir>', 'also write TensorBoard event files there')
     .addOption(workersOption('threads preparing batches [cores − 1]'))
     .addOption(backendOption())

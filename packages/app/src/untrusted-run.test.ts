@@ -12,7 +12,11 @@ import { runTrain } from './train-command.js';
 let src: string;
 let data: string;
 const TINY = ['--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625', '--backend', 'wasm', '--workers', '0'];
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   src = await temporaryFolder('untrusted-run-src');
@@ -32,7 +36,10 @@ describe('alexnet train with a checkpoint from someone else', () => {
     const state = JSON.parse(await readFile(stateFile, 'utf8'));
     Object.assign(state.config, { out: elsewhere, workers: 200, data: '/nonexistent', backend: 'cpu', resume: '/x' });
     await writeFile(stateFile, JSON.stringify(state));
-    const resumed = await runTrain(['--data', data, '--resume', join(run, 'checkpoints', 'last'), '--epochs', '2', '--backend', 'wasm', '--workers', '0'], () => undefined);
+    const resumed = await runTrain(
+      ['--data', data, '--resume', join(run, 'checkpoints', 'last'), '--epochs', '2', '--backend', 'wasm', '--workers', '0'],
+      () => undefined,
+    );
     expect([resumed.runDir, resumed.state.epoch]).toEqual([run, 2]);
     expect(await exists(elsewhere)).toBe(false);
     const written = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
@@ -60,8 +67,14 @@ describe('one writer per run folder', () => {
     expect(await exists(join(run, '.alexnet.lock'))).toBe(false);
     // A lock whose process is gone is stale.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    await writeFile(join(run, '.alexnet.lock'), JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), command: 'alexnet train', started: 'earlier' }));
-    await runTrain(['--data', data, '--out', run, '--resume', join(run, 'checkpoints', 'last'), '--epochs', '2', '--backend', 'wasm', '--workers', '0'], () => undefined);
+    await writeFile(
+      join(run, '.alexnet.lock'),
+      JSON.stringify({ pid: dead, host: (await import('node:os')).hostname(), command: 'alexnet train', started: 'earlier' }),
+    );
+    await runTrain(
+      ['--data', data, '--out', run, '--resume', join(run, 'checkpoints', 'last'), '--epochs', '2', '--backend', 'wasm', '--workers', '0'],
+      () => undefined,
+    );
   });
 });
 
@@ -93,7 +106,11 @@ describe('eval and predict as library functions, on names from someone else', ()
     const png = await readFile(join(result.out, 'confusion.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     let out = '';
-    await runPredict([join(src, '=star\u001b[31m\u0001', 'star-0001.jpg'), '--checkpoint', checkpoint, '--top', '10'], (t) => (out += t), () => undefined);
+    await runPredict(
+      [join(src, '=star\u001b[31m\u0001', 'star-0001.jpg'), '--checkpoint', checkpoint, '--top', '10'],
+      (t) => (out += t),
+      () => undefined,
+    );
     expect(out).not.toMatch(/[\u0000-\u0008\u001b]/);
     expect(out).toContain('=star\\x1b[31m\\x01');
   });

@@ -37,10 +37,14 @@ function packageVersion(name: string): string | null {
 async function listGpus(): Promise<string[]> {
   const result = await runCommand('nvidia-smi', ['--query-gpu=index,name,memory.total,driver_version', '--format=csv,noheader'], { timeoutMs: 30_000 });
   if (result.code !== 0) return [];
-  return result.output.trim().split('\n').filter(Boolean).map((line) => {
-    const [index, gpuName, memory, driver] = line.split(',').map((s) => s.trim());
-    return `${index}: ${gpuName} (${memory}, driver ${driver})`;
-  });
+  return result.output
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [index, gpuName, memory, driver] = line.split(',').map((s) => s.trim());
+      return `${index}: ${gpuName} (${memory}, driver ${driver})`;
+    });
 }
 
 async function nativeStatus(engine: 'node' | 'node-gpu', env: NodeJS.ProcessEnv): Promise<EngineStatusEntry> {
@@ -48,7 +52,11 @@ async function nativeStatus(engine: 'node' | 'node-gpu', env: NodeJS.ProcessEnv)
   const pkg = await findEnginePackage(name).catch(() => null);
   if (pkg === null) return { engine, package: name, status: 'not installed', detail: `${name} is not installed`, versions: {} };
   const versions: Record<string, string> = { [name]: pkg.version };
-  const [probe, record, gpus] = await Promise.all([probeNativeEngine(pkg.dir, env), readInstallRecord(pkg.dir), engine === 'node-gpu' ? listGpus() : Promise.resolve(undefined)]);
+  const [probe, record, gpus] = await Promise.all([
+    probeNativeEngine(pkg.dir, env),
+    readInstallRecord(pkg.dir),
+    engine === 'node-gpu' ? listGpus() : Promise.resolve(undefined),
+  ]);
   if (record?.library?.cuda?.cuda) versions.CUDA = record.library.cuda.cuda;
   if (record?.library?.cuda?.cudnn) versions.cuDNN = record.library.cuda.cudnn;
   const base = { engine, package: name, versions, ...(gpus ? { gpus } : {}) };
@@ -65,9 +73,21 @@ async function wasmStatus(): Promise<EngineStatusEntry> {
   if (version === null) return { engine: 'wasm', package: name, status: 'not installed', detail: `${name} is not installed`, versions: {} };
   try {
     await import(name);
-    return { engine: 'wasm', package: name, status: 'usable', detail: 'WebAssembly with XNNPACK, one thread; this package adds the training kernels it lacks', versions: { [name]: version } };
+    return {
+      engine: 'wasm',
+      package: name,
+      status: 'usable',
+      detail: 'WebAssembly with XNNPACK, one thread; this package adds the training kernels it lacks',
+      versions: { [name]: version },
+    };
   } catch (error) {
-    return { engine: 'wasm', package: name, status: 'failed to load', detail: String((error as Error).message).split('\n')[0] ?? '', versions: { [name]: version } };
+    return {
+      engine: 'wasm',
+      package: name,
+      status: 'failed to load',
+      detail: String((error as Error).message).split('\n')[0] ?? '',
+      versions: { [name]: version },
+    };
   }
 }
 
@@ -80,7 +100,13 @@ export async function engineStatus(options: { env?: NodeJS.ProcessEnv } = {}): P
   const env = options.env ?? process.env;
   const tfjs = packageVersion('@tensorflow/tfjs') ?? 'unknown';
   const [gpu, node, wasm] = await Promise.all([nativeStatus('node-gpu', env), nativeStatus('node', env), wasmStatus()]);
-  const cpu: EngineStatusEntry = { engine: 'cpu', package: ENGINE_PACKAGES.cpu.pkg, status: 'usable', detail: 'plain JavaScript; for tiny shapes', versions: { '@tensorflow/tfjs': tfjs } };
+  const cpu: EngineStatusEntry = {
+    engine: 'cpu',
+    package: ENGINE_PACKAGES.cpu.pkg,
+    status: 'usable',
+    detail: 'plain JavaScript; for tiny shapes',
+    versions: { '@tensorflow/tfjs': tfjs },
+  };
   const engines = [gpu, node, wasm, cpu];
   // As initBackend does: tfjs-node-gpu without a GPU serves the CPU engine itself.
   const auto = gpu.status === 'usable' ? 'node-gpu' : gpu.status === 'no GPU' || node.status === 'usable' ? 'node' : wasm.status === 'usable' ? 'wasm' : 'cpu';

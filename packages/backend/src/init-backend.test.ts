@@ -6,9 +6,7 @@ describe('initBackend', () => {
   it('auto picks the best engine that loads and says why better ones were passed over', async () => {
     const lines: string[] = [];
     const report = await initBackend({ log: (l) => lines.push(l), env: {} });
-    expect(report.attempts.map((a) => a.engine)).toEqual(
-      ['node-gpu', 'node', 'wasm', 'cpu'].slice(0, report.attempts.length),
-    );
+    expect(report.attempts.map((a) => a.engine)).toEqual(['node-gpu', 'node', 'wasm', 'cpu'].slice(0, report.attempts.length));
     expect(report.attempts.at(-1)?.status).toBe('used');
     for (const passed of report.attempts.slice(0, -1)) {
       expect(['not installed', 'failed to load', 'no GPU']).toContain(passed.status);
@@ -33,9 +31,7 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown engine, naming where it came from', async () => {
-    await expect(initBackend({ env: { ALEXNET_BACKEND: 'tpu' }, log: null })).rejects.toThrow(
-      "ALEXNET_BACKEND: unknown engine 'tpu'",
-    );
+    await expect(initBackend({ env: { ALEXNET_BACKEND: 'tpu' }, log: null })).rejects.toThrow("ALEXNET_BACKEND: unknown engine 'tpu'");
     expect(() => parseEngineChoice('gpu', '--backend')).toThrow("--backend: unknown engine 'gpu'; expected one of auto, node-gpu, node, wasm, cpu");
   });
 
@@ -47,8 +43,6 @@ describe('initBackend', () => {
       installed = false;
     }
     if (installed) return; // on a machine with tfjs-node this case cannot be produced
-    await expect(initBackend({ prefer: 'node', log: null })).rejects.toThrow(
-      "engine 'node' was asked for but is unavailable: not installed",
-    );
+    await expect(initBackend({ prefer: 'node', log: null })).rejects.toThrow("engine 'node' was asked for but is unavailable: not installed");
   });
 });

@@ -39,8 +39,7 @@ function summarize(engine: EngineName, attempts: EngineAttempt[]): string {
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const env = options.env ?? process.env;
   const fromEnv = env.ALEXNET_BACKEND;
-  const prefer =
-    options.prefer ?? (fromEnv !== undefined && fromEnv !== '' ? parseEngineChoice(fromEnv, 'ALEXNET_BACKEND') : 'auto');
+  const prefer = options.prefer ?? (fromEnv !== undefined && fromEnv !== '' ? parseEngineChoice(fromEnv, 'ALEXNET_BACKEND') : 'auto');
   const log = options.log === undefined ? (line: string) => console.error(line) : options.log;
   const candidates: EngineName[] = prefer === 'auto' ? [...ENGINES] : [prefer];
   const attempts: EngineAttempt[] = [];

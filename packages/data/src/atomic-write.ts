@@ -13,7 +13,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
   } catch (error) {
     // ENOSPC, EROFS, EACCES …: say which file, keeping the code for callers that classify it.
     const code = (error as NodeJS.ErrnoException).code;
-    throw Object.assign(new Error(`${file}: cannot be written (${code ?? (error as Error).message})${code === 'ENOSPC' ? ': the disk is full' : code === 'EROFS' ? ': read-only file system' : ''}`), code ? { code } : {});
+    throw Object.assign(
+      new Error(
+        `${file}: cannot be written (${code ?? (error as Error).message})${code === 'ENOSPC' ? ': the disk is full' : code === 'EROFS' ? ': read-only file system' : ''}`,
+      ),
+      code ? { code } : {},
+    );
   }
 }
 
@@ -25,7 +30,7 @@ async function writeThenRename(file: string, data: string | Uint8Array | readonl
     else {
       for (const chunk of data as readonly Uint8Array[]) {
         // A write may take fewer bytes than offered: loop until the chunk is out.
-        for (let done = 0; done < chunk.byteLength; ) done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+        for (let done = 0; done < chunk.byteLength;) done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
       }
     }
     await handle.sync();

@@ -78,7 +78,8 @@ describe('drawLightingAlphas and gaussian', () => {
 describe('hashSeed', () => {
   it('derives distinct, repeatable, order-sensitive seeds from (seed, epoch, position)', () => {
     const seen = new Set<number>();
-    for (let seed = 0; seed < 3; seed++) for (let epoch = 0; epoch < 5; epoch++) for (let position = 0; position < 200; position++) seen.add(hashSeed(seed, epoch, position));
+    for (let seed = 0; seed < 3; seed++)
+      for (let epoch = 0; epoch < 5; epoch++) for (let position = 0; position < 200; position++) seen.add(hashSeed(seed, epoch, position));
     expect(seen.size).toBe(3000);
     expect(hashSeed(1, 2, 3)).toBe(hashSeed(1, 2, 3));
     expect(hashSeed(1, 2)).not.toBe(hashSeed(2, 1));
@@ -185,7 +186,9 @@ describe('cropFlipInto', () => {
   it('refuses views, images, means and outputs that do not fit', () => {
     const image = grid();
     const out = new Float32Array(27);
-    expect(() => cropFlipInto(out, 0, image, SIZE, { crop: 3, top: 2, left: 0, flip: false })).toThrow('a 3×3 view at top 2, left 0 does not fit in a 4×4 image');
+    expect(() => cropFlipInto(out, 0, image, SIZE, { crop: 3, top: 2, left: 0, flip: false })).toThrow(
+      'a 3×3 view at top 2, left 0 does not fit in a 4×4 image',
+    );
     expect(() => cropFlipInto(out, 0, image, SIZE, { crop: 3, top: -1, left: 0, flip: false })).toThrow('does not fit');
     expect(() => cropFlipInto(out, 0, image, SIZE, { crop: 3, top: 0.5, left: 0, flip: false })).toThrow('does not fit');
     expect(() => cropFlipInto(out, 1, image, SIZE, { crop: 3, top: 0, left: 0, flip: false })).toThrow('27 values at offset 1 do not fit in an output of 27');

@@ -89,7 +89,9 @@ export function cropFlipInto(out: Float32Array, outOffset: number, image: Uint8A
   }
   // A per-channel mean folds into the shift; a mean image is read per source pixel below.
   const channel = meanImage === undefined && mean !== undefined ? mean : [0, 0, 0];
-  const add0 = shift[0] - channel[0]!, add1 = shift[1] - channel[1]!, add2 = shift[2] - channel[2]!;
+  const add0 = shift[0] - channel[0]!,
+    add1 = shift[1] - channel[1]!,
+    add2 = shift[2] - channel[2]!;
   // Four loops (mirrored or not, mean image or not) keep per-pixel branches out of the hot path.
   let o = outOffset;
   for (let y = 0; y < crop; y++) {

@@ -82,7 +82,11 @@ describe('tensor augmentations', () => {
     const x = tf.tensor4d(images[0]!, [1, S, S, 3], 'int32');
     const mean: Rgb = [10, 20.5, 30];
     const expected = Float32Array.from(images[0]!, (v, i) => v - mean[i % 3]!);
-    expectClose(run(() => subtractMean(x, mean)), expected, 1e-6);
+    expectClose(
+      run(() => subtractMean(x, mean)),
+      expected,
+      1e-6,
+    );
     const wrong = tf.zeros([S, S - 1, 3]) as tf.Tensor3D;
     expect(() => subtractMean(x, wrong)).toThrow('does not match');
     tf.dispose([x, wrong]);
@@ -92,7 +96,11 @@ describe('tensor augmentations', () => {
     const x = batch();
     const expected = new Float32Array(B * 9 * 3);
     images.forEach((image, b) => cropFlipInto(expected, b * 27, image, S, centerView(S, 3)));
-    expectClose(run(() => centerCrop(x, 3)), expected, 0);
+    expectClose(
+      run(() => centerCrop(x, 3)),
+      expected,
+      0,
+    );
     expect(() => centerCrop(x, S + 1)).toThrow('crop 7 does not fit in 6×6 images');
     x.dispose();
   });
@@ -101,8 +109,16 @@ describe('tensor augmentations', () => {
     const x = batch();
     const mirrored = new Float32Array(B * S * S * 3);
     images.forEach((image, b) => cropFlipInto(mirrored, b * S * S * 3, image, S, { ...centerView(S, S), flip: true }));
-    expectClose(run(() => randomFlip(x, seededRandom(1), 1)), mirrored, 0);
-    expectClose(run(() => randomFlip(x, seededRandom(1), 0)), x.dataSync(), 0);
+    expectClose(
+      run(() => randomFlip(x, seededRandom(1), 1)),
+      mirrored,
+      0,
+    );
+    expectClose(
+      run(() => randomFlip(x, seededRandom(1), 0)),
+      x.dataSync(),
+      0,
+    );
     x.dispose();
   });
 

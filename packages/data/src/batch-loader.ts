@@ -96,13 +96,20 @@ export class BatchLoader {
     const workerCount = options.workers ?? Math.max(1, availableParallelism() - 1);
     const data: LoaderWorkerData = { dir, split: splitName, index, pixel };
     const workers = Array.from({ length: workerCount }, () => startModuleWorker(import.meta.url, 'loader-worker', data));
-    return new BatchLoader(index, split, plan, pixel, {
-      batchSize,
-      seed: options.seed ?? 1,
-      shuffle,
-      prefetch: options.prefetch ?? 2 * Math.max(1, workerCount),
-      dropRemainder: options.dropRemainder ?? shuffle,
-    }, workers);
+    return new BatchLoader(
+      index,
+      split,
+      plan,
+      pixel,
+      {
+        batchSize,
+        seed: options.seed ?? 1,
+        shuffle,
+        prefetch: options.prefetch ?? 2 * Math.max(1, workerCount),
+        dropRemainder: options.dropRemainder ?? shuffle,
+      },
+      workers,
+    );
   }
 
   /** Images in the split. */
@@ -185,10 +192,15 @@ export class BatchLoader {
   async close(): Promise<void> {
     this.failure ??= new Error('the batch loader is closed');
     await Promise.all(
-      this.workers.filter((w) => !this.exited.has(w)).map((w) => new Promise<void>((resolve) => {
-        w.once('exit', () => resolve());
-        w.postMessage({ type: 'close' } satisfies LoaderWorkerMessage);
-      })),
+      this.workers
+        .filter((w) => !this.exited.has(w))
+        .map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.once('exit', () => resolve());
+              w.postMessage({ type: 'close' } satisfies LoaderWorkerMessage);
+            }),
+        ),
     );
     this.split.close();
   }

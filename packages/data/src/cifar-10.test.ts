@@ -43,7 +43,8 @@ describe('readCifar10', () => {
     expect([train.count, train.height, train.width, train.channels, train.images.length]).toEqual([5, 32, 32, 3, 5 * 3072]);
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4]);
     expect(Array.from(val.labels)).toEqual([9, 0]);
-    const rgb = (images: Uint8Array, n: number, y: number, x: number) => Array.from(images.subarray(n * 3072 + (y * 32 + x) * 3, n * 3072 + (y * 32 + x) * 3 + 3));
+    const rgb = (images: Uint8Array, n: number, y: number, x: number) =>
+      Array.from(images.subarray(n * 3072 + (y * 32 + x) * 3, n * 3072 + (y * 32 + x) * 3 + 3));
     expect(rgb(train.images, 0, 0, 0)).toEqual([0, 0, 100]);
     expect(rgb(train.images, 2, 5, 7)).toEqual([7, 5, 102]);
     expect(rgb(train.images, 4, 31, 31)).toEqual([31, 31, 104]);

@@ -17,13 +17,20 @@ const SIDE = 32;
 const PIXELS = SIDE * SIDE;
 const RECORD = 1 + 3 * PIXELS; // label byte, then the R, G and B planes
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Reads CIFAR-10's binary batches from `dir` (or `dir/cifar-10-batches-bin`); test_batch becomes split `val`. */
 export async function readCifar10(dir: string): Promise<ArrayDataset> {
   const root = (await exists(join(dir, VAL_FILE))) || !(await exists(join(dir, CIFAR_10_SUBFOLDER))) ? dir : join(dir, CIFAR_10_SUBFOLDER);
   const classes = await readClassNames(join(root, 'batches.meta.txt'));
-  const train = await readBatches(TRAIN_FILES.map((f) => join(root, f)), classes.length);
+  const train = await readBatches(
+    TRAIN_FILES.map((f) => join(root, f)),
+    classes.length,
+  );
   const val = await readBatches([join(root, VAL_FILE)], classes.length);
   return { format: 'cifar-10', classes, splits: { train, val } };
 }
@@ -31,7 +38,10 @@ export async function readCifar10(dir: string): Promise<ArrayDataset> {
 async function readClassNames(path: string): Promise<string[]> {
   if (!(await exists(path))) return [...CIFAR_10_CLASSES];
   const text = (await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8');
-  const names = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const names = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (names.length === 0) throw new Error(`${path}: no class names`);
   if (names.length > 256) throw new Error(`${path}: ${names.length} class names; a CIFAR batch's one-byte labels allow at most 256`);
   const long = names.find((n) => n.length > 1024);

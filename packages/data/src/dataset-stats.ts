@@ -91,7 +91,11 @@ export async function readDatasetStats(dir: string, expectedSize?: number): Prom
     throw new DatasetError((error as Error).message, dir, 'recompute-stats');
   }
   if (expectedSize !== undefined && stats.size !== expectedSize) {
-    throw new DatasetError(`${file}: statistics of ${stats.size}×${stats.size} images, but the dataset's are ${expectedSize}×${expectedSize}; the statistics must be recomputed`, dir, 'recompute-stats');
+    throw new DatasetError(
+      `${file}: statistics of ${stats.size}×${stats.size} images, but the dataset's are ${expectedSize}×${expectedSize}; the statistics must be recomputed`,
+      dir,
+      'recompute-stats',
+    );
   }
   const meanFile = fileInside(dir, stats.meanImage, `${file}: meanImage`);
   const bytes = await readRegularFile(meanFile, { exactBytes: stats.size * stats.size * 3 * 4 });

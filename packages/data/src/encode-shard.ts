@@ -41,7 +41,9 @@ export function shardEncoder({ size, encoding, jpegQuality }: { size: number; en
         const bytes =
           encoding === 'raw'
             ? image.data
-            : await sharp(image.data, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: jpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
+            : await sharp(image.data, { raw: { width: size, height: size, channels: 3 } })
+                .jpeg({ quality: jpegQuality, chromaSubsampling: '4:4:4' })
+                .toBuffer();
         return { record: { label: item.label, source: item.source, bytes } };
       } catch (error) {
         return { rejected: { file: item.source, reason: rejectionReason(error, input) } };

@@ -38,13 +38,20 @@ describe('readFashionMnist', () => {
     expect([val.count, val.images.length]).toEqual([2, 2 * 784]);
     expect(Array.from(train.labels)).toEqual([4, 0, 9]);
     expect(Array.from(val.labels)).toEqual([7, 2]);
-    for (const [i, y, x] of [[0, 0, 0], [1, 5, 17], [2, 27, 27]] as const) expect(train.images[i * 784 + y * 28 + x]).toBe(pixel(i, y, x));
+    for (const [i, y, x] of [
+      [0, 0, 0],
+      [1, 5, 17],
+      [2, 27, 27],
+    ] as const)
+      expect(train.images[i * 784 + y * 28 + x]).toBe(pixel(i, y, x));
     expect(val.images[1 * 784 + 27 * 28 + 3]).toBe(pixel(1, 27, 3));
   });
 
   it('names the file when counts disagree, a label is out of range, or a file is missing', async () => {
     await writeTiny(undefined, 3);
-    await expect(readFashionMnist(dir)).rejects.toThrow(`${join(dir, 't10k-labels-idx1-ubyte')}: 2 labels but ${join(dir, 't10k-images-idx3-ubyte')} has 3 images`);
+    await expect(readFashionMnist(dir)).rejects.toThrow(
+      `${join(dir, 't10k-labels-idx1-ubyte')}: 2 labels but ${join(dir, 't10k-images-idx3-ubyte')} has 3 images`,
+    );
     await writeTiny({ train: [4, 10, 9], val: [7, 2] });
     await expect(readFashionMnist(dir)).rejects.toThrow(`${join(dir, 'train-labels-idx1-ubyte.gz')}: label 10 at index 1 is not a class (0–9)`);
     await writeTiny();

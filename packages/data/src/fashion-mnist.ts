@@ -43,7 +43,13 @@ async function readSplit(dir: string, names: { images: string; labels: string })
 async function findFile(dir: string, name: string): Promise<string> {
   for (const candidate of [`${name}.gz`, name]) {
     const path = join(dir, candidate);
-    if (await access(path).then(() => true, () => false)) return path;
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
   }
   throw new Error(`Fashion-MNIST file missing: neither ${join(dir, `${name}.gz`)} nor ${join(dir, name)} exists`);
 }

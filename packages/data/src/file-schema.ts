@@ -8,7 +8,11 @@ export function validated<T>(schema: z.ZodType<T>, value: unknown, file: string,
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'the file';
+  const where =
+    issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || 'the file';
   throw new Error(`${file}: ${where}: ${issue.message}${hint ? `; ${hint}` : ''}`);
 }
 

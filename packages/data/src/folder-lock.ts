@@ -40,14 +40,20 @@ function parseHolder(text: string): Holder | undefined {
 /** What an existing lock file says: held by a live process, stale (its process is gone), or just being written. */
 async function readLock(file: string): Promise<Reading> {
   // Only a small regular file is read: a FIFO or device planted under the name must not hang or flood us.
-  const text = await readRegularFile(file, { maxBytes: 4096 }).then((b) => b.toString('utf8'), (error: Error) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new Error(`${error.message}; remove it if no alexnet command is running in ${join(file, '..')}`);
-  });
+  const text = await readRegularFile(file, { maxBytes: 4096 }).then(
+    (b) => b.toString('utf8'),
+    (error: Error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw new Error(`${error.message}; remove it if no alexnet command is running in ${join(file, '..')}`);
+    },
+  );
   const holder = parseHolder(text);
   if (holder === undefined) {
     // Created but not yet written, or cut short by a crash: stale once it is a few seconds old.
-    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Infinity,
+    );
     return { state: age < 5000 ? 'fresh' : 'stale', text };
   }
   if (holder.host !== hostname()) return { state: 'held', holder }; // another machine (a shared disk): cannot check, so held
@@ -55,7 +61,9 @@ async function readLock(file: string): Promise<Reading> {
 }
 
 function inUse(dir: string, holder: Holder): Error {
-  return new Error(`${dir} is in use by ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it to finish or stop it — one writer per folder`);
+  return new Error(
+    `${dir} is in use by ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it to finish or stop it — one writer per folder`,
+  );
 }
 
 /**
@@ -70,7 +78,10 @@ async function takeOverStale(file: string, dir: string, judged: string): Promise
   } catch {
     return; // someone else moved it first: try again from the start
   }
-  const moved = await readRegularFile(aside, { maxBytes: 4096 }).then((b) => b.toString('utf8'), () => '');
+  const moved = await readRegularFile(aside, { maxBytes: 4096 }).then(
+    (b) => b.toString('utf8'),
+    () => '',
+  );
   if (moved !== judged) {
     await link(aside, file).catch(() => undefined); // put a live lock back where it was
     await unlink(aside).catch(() => undefined);
@@ -119,7 +130,8 @@ export async function lockFolder(dir: string, command: string): Promise<FolderLo
         await unlink(file).catch(() => undefined);
         throw new Error(`${file}: cannot write the lock (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${file}: cannot create the lock (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`${file}: cannot create the lock (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     const reading = await readLock(file);
     if (reading.state === 'held') throw inUse(dir, reading.holder);

@@ -28,11 +28,21 @@ export interface IlsvrcListing {
 const WNID = /^n\d{8}$/;
 
 async function isDir(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {
-  for (const p of paths) if (await stat(p).then((s) => s.isFile(), () => false)) return p;
+  for (const p of paths)
+    if (
+      await stat(p).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return p;
   return undefined;
 }
 
@@ -84,7 +94,11 @@ function parseClsLocMap(text: string): { byId: Map<number, string>; names: Map<s
 }
 
 /** val image file name → wnid, from whichever label file the tree has. */
-async function readValLabels(src: string, root: string, valFiles: string[]): Promise<{ labels: Map<string, string>; from: string; names?: Map<string, string> }> {
+async function readValLabels(
+  src: string,
+  root: string,
+  valFiles: string[],
+): Promise<{ labels: Map<string, string>; from: string; names?: Map<string, string> }> {
   const places = [src, root, join(src, 'devkit', 'data'), join(src, 'ILSVRC2012_devkit_t12', 'data'), join(src, 'ILSVRC2015', 'devkit', 'data')];
   const solution = await firstExisting(places.map((p) => join(p, 'LOC_val_solution.csv')));
   if (solution) {
@@ -104,7 +118,10 @@ async function readValLabels(src: string, root: string, valFiles: string[]): Pro
     const truthFile = join(place, truth);
     if (map === undefined) throw new Error(`${truthFile} needs map_clsloc.txt beside it to turn class IDs into wnids`);
     const { byId, names: words } = parseClsLocMap(await readText(map));
-    const ids = (await readText(truthFile)).split(/\r?\n/).filter((l) => l.trim() !== '').map(Number);
+    const ids = (await readText(truthFile))
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map(Number);
     // The ground truth lists one ID per validation image, in file-name order: a count that differs would shift every label.
     const sorted = [...valFiles].sort();
     if (ids.length !== sorted.length) {
@@ -117,7 +134,9 @@ async function readValLabels(src: string, root: string, valFiles: string[]): Pro
     });
     return { labels, from: truthFile, names: words };
   }
-  throw new Error(`${join(root, 'val')} holds images but no labels: expected LOC_val_solution.csv or the devkit's *_validation_ground_truth.txt with map_clsloc.txt`);
+  throw new Error(
+    `${join(root, 'val')} holds images but no labels: expected LOC_val_solution.csv or the devkit's *_validation_ground_truth.txt with map_clsloc.txt`,
+  );
 }
 
 export async function readIlsvrc(src: string): Promise<IlsvrcListing> {
@@ -143,7 +162,10 @@ export async function readIlsvrc(src: string): Promise<IlsvrcListing> {
         else val.push({ file: item.file, label: l });
       }
     } else {
-      const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+      const files = entries
+        .filter((e) => e.isFile() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
       const found = await readValLabels(src, root, files);
       names = found.names;
       for (const file of files) {

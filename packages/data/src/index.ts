@@ -10,7 +10,15 @@ export { readFashionMnist, FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 export { readCifar10, CIFAR_10_CLASSES } from './cifar-10.js';
 export { detectArrayDataset, readArrayDataset } from './array-dataset.js';
 export type { ArrayDataset, ArraySplit, ArrayDatasetFormat } from './array-dataset-types.js';
-export { listDataset, detectDatasetFormat, DATASET_FORMATS, type DatasetFormat, type DatasetListing, type ImageSource, type ListOptions } from './dataset-listing.js';
+export {
+  listDataset,
+  detectDatasetFormat,
+  DATASET_FORMATS,
+  type DatasetFormat,
+  type DatasetListing,
+  type ImageSource,
+  type ListOptions,
+} from './dataset-listing.js';
 export { writeSyntheticShapes, shapeSvg, SHAPE_CLASSES, type ShapeClass, type SyntheticShapesOptions } from './synthetic-shapes.js';
 
 // Prepared datasets: shards, index, statistics.

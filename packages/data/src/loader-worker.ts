@@ -12,9 +12,7 @@ export interface LoaderWorkerData {
   pixel: PixelSettings;
 }
 
-export type LoaderWorkerReply =
-  | { id: number; xs: Float32Array; ys: Int32Array }
-  | { id: number; error: string };
+export type LoaderWorkerReply = { id: number; xs: Float32Array; ys: Int32Array } | { id: number; error: string };
 
 const { dir, split, index, pixel } = workerData as LoaderWorkerData;
 const opened = PreparedSplit.open(dir, split, index);

@@ -78,15 +78,31 @@ export class PixelStatistics {
       throw new Error(`PixelStatistics: expected a ${this.size}×${this.size}×3 image (${length} bytes), got ${image.length}`);
     }
     const sums = this.#sums;
-    let r = 0, g = 0, b = 0, rr = 0, gg = 0, bb = 0, rg = 0, rb = 0, gb = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      rr = 0,
+      gg = 0,
+      bb = 0,
+      rg = 0,
+      rb = 0,
+      gb = 0;
     for (let i = 0; i < length; i += 3) {
-      const x = image[i]!, y = image[i + 1]!, z = image[i + 2]!;
+      const x = image[i]!,
+        y = image[i + 1]!,
+        z = image[i + 2]!;
       sums[i]! += x;
       sums[i + 1]! += y;
       sums[i + 2]! += z;
-      r += x; g += y; b += z;
-      rr += x * x; gg += y * y; bb += z * z;
-      rg += x * y; rb += x * z; gb += y * z;
+      r += x;
+      g += y;
+      b += z;
+      rr += x * x;
+      gg += y * y;
+      bb += z * z;
+      rg += x * y;
+      rb += x * z;
+      gb += y * z;
     }
     const n = length / 3;
     // n·Σxy − Σx·Σy is an exact integer (while below 2⁵³); one rounding in the division.

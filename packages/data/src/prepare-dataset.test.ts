@@ -16,7 +16,9 @@ const temp = (name: string) => temporaryFolder(name);
 
 /** A valid PNG header that declares 40000×40000 pixels: a decompression bomb as far as the decoder can tell. */
 async function pixelBomb(): Promise<Buffer> {
-  const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   png.writeUInt32BE(40000, 16);
   png.writeUInt32BE(40000, 20);
   png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
@@ -82,9 +84,7 @@ describe('prepareDataset', () => {
     const result = await prepareDataset(src, join(await temp('one-class-out'), 'out'), { size: 8 });
     expect(result.index.classes).toEqual(['circle']);
     expect([result.index.splits.train!.count, result.index.splits.val!.count]).toEqual([2, 1]);
-    expect(result.warnings).toEqual([
-      `only one class (circle): a classifier needs at least two; check the source layout (${join(src, '<class>', '<image>')})`,
-    ]);
+    expect(result.warnings).toEqual([`only one class (circle): a classifier needs at least two; check the source layout (${join(src, '<class>', '<image>')})`]);
   });
 
   it('names an unreadable file', () => {
@@ -140,7 +140,9 @@ describe('prepareDataset', () => {
     await writeSyntheticShapes(src, { perClass: 2, seed: 1 });
     const foreign = await temp('foreign');
     await writeFile(join(foreign, 'notes.txt'), 'mine');
-    await expect(prepareDataset(src, foreign, { size: 8 })).rejects.toThrow(`${foreign} is not empty and was not made by prepareDataset: it is not written into`);
+    await expect(prepareDataset(src, foreign, { size: 8 })).rejects.toThrow(
+      `${foreign} is not empty and was not made by prepareDataset: it is not written into`,
+    );
     const out = join(await temp('refuse-out'), 'out');
     await prepareDataset(src, out, { size: 8, valFraction: 0.5 });
     await expect(prepareDataset(src, out, { size: 16, valFraction: 0.5 })).rejects.toThrow('holds a dataset prepared from other input or options');
@@ -229,7 +231,10 @@ describe('prepareDataset', () => {
     const shapes = await temp('ilsvrc-shapes');
     await writeSyntheticShapes(shapes, { perClass: 2, seed: 1 });
     const jpeg = (shape: string, n: number) => readFile(join(shapes, shape, `${shape}-000${n}.jpg`));
-    for (const [wnid, shape] of [['n01440764', 'circle'], ['n02102040', 'star']] as const) {
+    for (const [wnid, shape] of [
+      ['n01440764', 'circle'],
+      ['n02102040', 'star'],
+    ] as const) {
       await mkdir(join(root, 'train', wnid), { recursive: true });
       for (const n of [1, 2]) await writeFile(join(root, 'train', wnid, `${wnid}_${n}.JPEG`), await jpeg(shape, n));
     }

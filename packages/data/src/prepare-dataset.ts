@@ -106,7 +106,14 @@ function resolveOptions(options: PrepareOptions): { settings: PrepareSettings; w
   const shardSize = positiveInteger('shard size', options.shardSize ?? 1024, 1 << 20);
   const encoding = options.encoding ?? 'raw';
   if (encoding !== 'raw' && encoding !== 'jpeg') throw new Error(`encoding must be raw or jpeg, got ${String(encoding)}`);
-  const settings: PrepareSettings = { size, encoding, jpegQuality: options.jpegQuality ?? 90, seed: options.seed ?? 1, valFraction: options.valFraction ?? 0.1, shardSize };
+  const settings: PrepareSettings = {
+    size,
+    encoding,
+    jpegQuality: options.jpegQuality ?? 90,
+    seed: options.seed ?? 1,
+    valFraction: options.valFraction ?? 0.1,
+    shardSize,
+  };
   if (options.statsSample !== undefined) settings.statsSample = options.statsSample;
   return { settings, workers };
 }

@@ -51,7 +51,17 @@ export function planPreparation(src: string, listing: DatasetListing, settings: 
   const shards = planShards(listing.splits, settings.shardSize, settings.seed);
   const { size, encoding, jpegQuality, seed, valFraction, shardSize, statsSample } = settings;
   // The plan's fingerprint ties the folder to one source and one set of options.
-  const recorded = { src: resolve(src), format: listing.format, size, encoding, jpegQuality, seed, valFraction: listing.heldOut ? valFraction : null, shardSize, statsSample: statsSample ?? null };
+  const recorded = {
+    src: resolve(src),
+    format: listing.format,
+    size,
+    encoding,
+    jpegQuality,
+    seed,
+    valFraction: listing.heldOut ? valFraction : null,
+    shardSize,
+    statsSample: statsSample ?? null,
+  };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(recorded))
     .update(JSON.stringify(shards.map((s) => [s.file, s.items.map((i) => [i.source, i.label])])))
@@ -82,11 +92,15 @@ function fnv1a(text: string): number {
 export async function claimFolder(out: string, plan: PreparePlan): Promise<void> {
   const { fingerprint, settings } = plan.record;
   const file = join(out, PLAN_FILE);
-  const present = await stat(file).then(() => true, () => false);
+  const present = await stat(file).then(
+    () => true,
+    () => false,
+  );
   const existing = present ? validated(PLAN, await readJsonFile(file), file, 'delete the folder and prepare again') : undefined;
   if (existing === undefined) {
     const names = (await readdir(out)).filter((n) => !n.startsWith('.'));
-    if (names.length > 0) throw new DatasetError(`${out} is not empty and was not made by prepareDataset: it is not written into`, out, 'choose-another-folder');
+    if (names.length > 0)
+      throw new DatasetError(`${out} is not empty and was not made by prepareDataset: it is not written into`, out, 'choose-another-folder');
     await writeFileAtomic(file, JSON.stringify({ fingerprint, settings }, null, 2) + '\n');
   } else if (existing.fingerprint !== fingerprint) {
     throw new Error(

@@ -46,7 +46,10 @@ const PREPARED_INDEX = z
     version: z.literal(2),
     size: IMAGE_SIDE,
     encoding: z.enum(['raw', 'jpeg']),
-    classes: z.array(NAME).min(1).max(1 << 20),
+    classes: z
+      .array(NAME)
+      .min(1)
+      .max(1 << 20),
     classNames: z.array(z.string().max(4096)).optional(),
     source: z.object({
       path: z.string(),
@@ -111,7 +114,9 @@ export class PreparedSplit {
         shards.push(reader);
         const h = reader.header;
         if (h.count !== count || h.size !== index.size || h.encoding !== index.encoding) {
-          throw new Error(`${reader.path}: holds ${h.count} ${h.encoding} images of ${h.size}×${h.size}, index.json says ${count} ${index.encoding} of ${index.size}×${index.size}`);
+          throw new Error(
+            `${reader.path}: holds ${h.count} ${h.encoding} images of ${h.size}×${h.size}, index.json says ${count} ${index.encoding} of ${index.size}×${index.size}`,
+          );
         }
         const bad = h.labels.findIndex((label) => label < 0 || label >= classes);
         if (bad >= 0) throw new Error(`${reader.path}: image ${bad} has label ${h.labels[bad]}, outside the ${classes} classes of ${indexFile}`);
@@ -159,10 +164,15 @@ export class PreparedSplit {
     if (this.encoding === 'raw') return this.record(i, into);
     const bytes = this.record(i);
     // A stored record decodes to exactly size×size: a larger one is refused before it is decoded.
-    const raw = await sharp(bytes, { limitInputPixels: this.size * this.size }).removeAlpha().raw().toBuffer().catch((error: Error) => {
-      throw new Error(`${this.sources[i]}: stored JPEG cannot be decoded as ${this.size}×${this.size} (${error.message})`);
-    });
-    if (raw.byteLength !== this.size * this.size * 3) throw new Error(`${this.sources[i]}: stored JPEG decodes to ${raw.byteLength} bytes, expected ${this.size}×${this.size}×3`);
+    const raw = await sharp(bytes, { limitInputPixels: this.size * this.size })
+      .removeAlpha()
+      .raw()
+      .toBuffer()
+      .catch((error: Error) => {
+        throw new Error(`${this.sources[i]}: stored JPEG cannot be decoded as ${this.size}×${this.size} (${error.message})`);
+      });
+    if (raw.byteLength !== this.size * this.size * 3)
+      throw new Error(`${this.sources[i]}: stored JPEG decodes to ${raw.byteLength} bytes, expected ${this.size}×${this.size}×3`);
     return raw;
   }
 

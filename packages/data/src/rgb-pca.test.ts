@@ -62,7 +62,12 @@ describe('rgbPca', () => {
   });
 
   it('refuses matrices that are not symmetric 3×3', () => {
-    expect(() => rgbPca([[1, 0], [0, 1]])).toThrow('3×3');
+    expect(() =>
+      rgbPca([
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toThrow('3×3');
     expect(() =>
       rgbPca([
         [1, 2, 0],

@@ -9,8 +9,7 @@ import { isAbsolute, join } from 'node:path';
  * `source` names where the name was read, for the error.
  */
 export function fileInside(dir: string, name: unknown, source: string): string {
-  const plain =
-    typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name) && !isAbsolute(name) && name.length <= 255;
+  const plain = typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name) && !isAbsolute(name) && name.length <= 255;
   if (!plain) throw new Error(`${source}: ${JSON.stringify(name)} is not a plain file name inside ${dir}`);
   return join(dir, name);
 }
@@ -30,14 +29,16 @@ const readFlags = (limits: RegularFileLimits) => constants.O_RDONLY | constants.
 /** Errors keep the system's code (ENOENT, EACCES …) so callers can classify them. */
 function openFailure(path: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  const message = code === 'ELOOP' ? `${path}: is a symbolic link; only regular files are read` : `${path}: cannot be opened (${code ?? (error as Error).message})`;
+  const message =
+    code === 'ELOOP' ? `${path}: is a symbolic link; only regular files are read` : `${path}: cannot be opened (${code ?? (error as Error).message})`;
   return Object.assign(new Error(message), code ? { code } : {});
 }
 
 /** Only regular files, of the size promised: checked on the open descriptor, before anything is read. */
 function checkRegular(path: string, info: Stats, limits: RegularFileLimits): number {
   if (!info.isFile()) throw new Error(`${path}: not a regular file`);
-  if (limits.exactBytes !== undefined && info.size !== limits.exactBytes) throw new Error(`${path}: ${info.size} bytes where ${limits.exactBytes} were expected`);
+  if (limits.exactBytes !== undefined && info.size !== limits.exactBytes)
+    throw new Error(`${path}: ${info.size} bytes where ${limits.exactBytes} were expected`);
   if (limits.maxBytes !== undefined && info.size > limits.maxBytes) throw new Error(`${path}: ${info.size} bytes, more than the ${limits.maxBytes} allowed`);
   return info.size;
 }
@@ -80,7 +81,7 @@ export async function readRegularFile(path: string, limits: RegularFileLimits = 
   const { handle, size } = await openRegularFile(path, limits);
   try {
     const buffer = Buffer.allocUnsafe(size);
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const { bytesRead } = await handle.read(buffer, done, size - done, done);
       if (bytesRead === 0) throw new Error(`${path}: ended after ${done} of ${size} bytes (changed while read)`);
       done += bytesRead;

@@ -58,10 +58,7 @@ const SHARD_HEADER = z
   .refine((h) => h.sources.length === h.count, { message: 'one source per image expected', path: ['sources'] });
 
 /** Serialises a shard; records are kept in the given order. */
-export function encodeShard(
-  meta: { size: number; encoding: ShardEncoding; rejected: ShardHeader['rejected'] },
-  records: ShardRecord[],
-): Buffer {
+export function encodeShard(meta: { size: number; encoding: ShardEncoding; rejected: ShardHeader['rejected'] }, records: ShardRecord[]): Buffer {
   const offsets = [0];
   for (const r of records) offsets.push(offsets.at(-1)! + r.bytes.byteLength);
   if (offsets.at(-1)! > 0xffffffff) throw new Error(`shard of ${records.length} images is over 4 GiB; use a smaller --shard-size`);
@@ -127,7 +124,8 @@ export class ShardReader {
       for (let i = 0; i < header.count; i++) {
         const length = offsets[i + 1]! - offsets[i]!;
         if (length < 0) fail(`record ${i} ends before it starts (offsets ${offsets[i]}, ${offsets[i + 1]})`);
-        if (header.encoding === 'raw' && length !== rawBytes) fail(`record ${i} has ${length} bytes; a raw ${header.size}×${header.size}×3 image has ${rawBytes}`);
+        if (header.encoding === 'raw' && length !== rawBytes)
+          fail(`record ${i} has ${length} bytes; a raw ${header.size}×${header.size}×3 image has ${rawBytes}`);
       }
       const expected = 12 + headerBytes + offsets[header.count]!;
       if (fileBytes !== expected) fail(`${fileBytes} bytes, expected ${expected} (truncated?)`);

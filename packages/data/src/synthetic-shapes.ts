@@ -5,9 +5,7 @@ import sharp from 'sharp';
 import { randomInt, seededRandom, uniform, type Random } from './random.js';
 
 /** The classes of the built-in dataset: the class is the shape, never the colour. */
-export const SHAPE_CLASSES = [
-  'arrow', 'circle', 'crescent', 'cross', 'heart', 'hexagon', 'ring', 'square', 'star', 'triangle',
-] as const;
+export const SHAPE_CLASSES = ['arrow', 'circle', 'crescent', 'cross', 'heart', 'hexagon', 'ring', 'square', 'star', 'triangle'] as const;
 export type ShapeClass = (typeof SHAPE_CLASSES)[number];
 
 export interface SyntheticShapesOptions {
@@ -29,7 +27,12 @@ const regular = (sides: number, phase = -Math.PI / 2) =>
 const SHAPE_PATHS: Record<ShapeClass, string> = {
   circle: 'M1,0A1,1 0 1,1 -1,0A1,1 0 1,1 1,0Z',
   ring: 'M1,0A1,1 0 1,1 -1,0A1,1 0 1,1 1,0ZM0.55,0A0.55,0.55 0 1,0 -0.55,0A0.55,0.55 0 1,0 0.55,0Z',
-  square: polygon([[-0.8, -0.8], [0.8, -0.8], [0.8, 0.8], [-0.8, 0.8]]),
+  square: polygon([
+    [-0.8, -0.8],
+    [0.8, -0.8],
+    [0.8, 0.8],
+    [-0.8, 0.8],
+  ]),
   triangle: regular(3),
   hexagon: regular(6, 0),
   star: polygon(
@@ -40,12 +43,30 @@ const SHAPE_PATHS: Record<ShapeClass, string> = {
     }),
   ),
   cross: polygon([
-    [-0.3, -1], [0.3, -1], [0.3, -0.3], [1, -0.3], [1, 0.3], [0.3, 0.3],
-    [0.3, 1], [-0.3, 1], [-0.3, 0.3], [-1, 0.3], [-1, -0.3], [-0.3, -0.3],
+    [-0.3, -1],
+    [0.3, -1],
+    [0.3, -0.3],
+    [1, -0.3],
+    [1, 0.3],
+    [0.3, 0.3],
+    [0.3, 1],
+    [-0.3, 1],
+    [-0.3, 0.3],
+    [-1, 0.3],
+    [-1, -0.3],
+    [-0.3, -0.3],
   ]),
   crescent: 'M0.2,-0.98A1,1 0 1,0 0.2,0.98A1.3,1.3 0 0,1 0.2,-0.98Z',
   heart: 'M0,0.95C-0.35,0.65 -1,0.25 -1,-0.3C-1,-0.75 -0.45,-1.05 0,-0.55C0.45,-1.05 1,-0.75 1,-0.3C1,0.25 0.35,0.65 0,0.95Z',
-  arrow: polygon([[-1, -0.25], [0.2, -0.25], [0.2, -0.65], [1, 0], [0.2, 0.65], [0.2, 0.25], [-1, 0.25]]),
+  arrow: polygon([
+    [-1, -0.25],
+    [0.2, -0.25],
+    [0.2, -0.65],
+    [1, 0],
+    [0.2, 0.65],
+    [0.2, 0.25],
+    [-1, 0.25],
+  ]),
 };
 
 type Rgb = [number, number, number];

@@ -46,7 +46,11 @@ async function editShardHeader(file: string, edit: (header: Record<string, unkno
   await writeFile(file, Buffer.concat([prefix, json, bytes.subarray(12 + length)]));
 }
 
-const firstShard = async (dir: string) => join(dir, (await readdir(dir)).find((n) => n.startsWith('train-'))!);
+const firstShard = async (dir: string) =>
+  join(
+    dir,
+    (await readdir(dir)).find((n) => n.startsWith('train-'))!,
+  );
 
 describe('a prepared dataset from someone else', () => {
   it('cannot name shards outside its folder', async () => {
@@ -67,7 +71,9 @@ describe('a prepared dataset from someone else', () => {
       if (kind === 'fifo') expect(spawnSync('mkfifo', [shard]).status).toBe(0);
       else await symlink(kind === 'device' ? '/dev/zero' : join(pristine, shard.split('/').at(-1)!), shard);
       const started = Date.now();
-      await expect(PreparedSplit.open(dir, 'train')).rejects.toThrow(kind === 'fifo' ? `${shard}: not a regular file` : `${shard}: is a symbolic link; only regular files are read`);
+      await expect(PreparedSplit.open(dir, 'train')).rejects.toThrow(
+        kind === 'fifo' ? `${shard}: not a regular file` : `${shard}: is a symbolic link; only regular files are read`,
+      );
       expect(Date.now() - started).toBeLessThan(5000);
     }
   });
@@ -92,7 +98,7 @@ describe('a prepared dataset from someone else', () => {
     await editJson(join(dir, 'stats.json'), (s) => (s.channelMean = [1, 'x', 3]));
     await expect(readDatasetStats(dir)).rejects.toThrow(`${join(dir, 'stats.json')}: channelMean[1]:`);
     const resized = await copy();
-    await expect(readDatasetStats(resized, 32)).rejects.toThrow('statistics of 16×16 images, but the dataset\'s are 32×32');
+    await expect(readDatasetStats(resized, 32)).rejects.toThrow("statistics of 16×16 images, but the dataset's are 32×32");
   });
 
   it('refuses labels outside the class count', async () => {
@@ -100,7 +106,9 @@ describe('a prepared dataset from someone else', () => {
       const dir = await copy();
       const shard = await firstShard(dir);
       await editShardHeader(shard, (h) => ((h.labels as number[])[0] = label));
-      await expect(PreparedSplit.open(dir, 'train')).rejects.toThrow(`${shard}: image 0 has label ${label}, outside the 10 classes of ${join(dir, 'index.json')}`);
+      await expect(PreparedSplit.open(dir, 'train')).rejects.toThrow(
+        `${shard}: image 0 has label ${label}, outside the 10 classes of ${join(dir, 'index.json')}`,
+      );
     }
   });
 

@@ -52,22 +52,33 @@ export async function writeIndex(out: string, plan: PreparePlan, shards: Written
     encoding: settings.encoding,
     classes: listing.classes,
     ...(listing.classNames ? { classNames: listing.classNames } : {}),
-    source: { path: resolve(src), format: listing.format, heldOut: listing.heldOut, ...(listing.heldOut ? { valFraction: settings.valFraction } : {}), seed: settings.seed },
+    source: {
+      path: resolve(src),
+      format: listing.format,
+      heldOut: listing.heldOut,
+      ...(listing.heldOut ? { valFraction: settings.valFraction } : {}),
+      seed: settings.seed,
+    },
     splits,
     stats: STATS_FILE,
     meanImage: MEAN_IMAGE_FILE,
     rejected: REJECTED_FILE,
   };
   // stats.json is written only after every shard is complete, so one from an earlier run of this plan is current.
-  const stats = (await readDatasetStats(out, settings.size).then((s) => s.stats, () => undefined)) ?? await computeDatasetStats(
-    out,
-    {
-      ...(settings.statsSample !== undefined ? { sample: settings.statsSample } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    },
-    index,
-  );
+  const stats =
+    (await readDatasetStats(out, settings.size).then(
+      (s) => s.stats,
+      () => undefined,
+    )) ??
+    (await computeDatasetStats(
+      out,
+      {
+        ...(settings.statsSample !== undefined ? { sample: settings.statsSample } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      index,
+    ));
   await writeFileAtomic(join(out, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
   const kept = Object.values(splits).reduce((n, s) => n + s.count, 0);
   return { index, stats, kept, rejected };

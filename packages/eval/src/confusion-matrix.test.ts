@@ -40,7 +40,10 @@ describe('ConfusionMatrix', () => {
     const unseen = new ConfusionMatrix(2);
     unseen.add([0], [0]);
     expect(unseen.perClassAccuracy()).toEqual([1, Number.NaN]);
-    expect(unseen.rowNormalized()).toEqual([[1, 0], [0, 0]]);
+    expect(unseen.rowNormalized()).toEqual([
+      [1, 0],
+      [0, 0],
+    ]);
   });
 
   it('refuses out-of-range classes and leaves the counts untouched', () => {

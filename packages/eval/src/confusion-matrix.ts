@@ -137,4 +137,3 @@ export class ConfusionMatrix {
 function defaultCell(classes: number): number {
   return Math.max(1, Math.min(16, Math.floor(MAX_DEFAULT_SIDE / classes)));
 }
-

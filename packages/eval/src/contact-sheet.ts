@@ -51,10 +51,7 @@ export async function contactSheetPng(query: SheetImage, neighbours: readonly Sh
   const width = columns * cellWidth;
   const height = Math.ceil(count / columns) * cellHeight;
 
-  const entries = [
-    { image: query, caption: 'query' },
-    ...neighbours.map((n) => ({ image: n as SheetImage, caption: `d = ${formatDistance(n.distance)}` })),
-  ];
+  const entries = [{ image: query, caption: 'query' }, ...neighbours.map((n) => ({ image: n as SheetImage, caption: `d = ${formatDistance(n.distance)}` }))];
   const layers: sharp.OverlayOptions[] = [];
   const texts: string[] = [];
   const maxChars = Math.floor(cellWidth / (FONT_SIZE * CHAR_WIDTH));
@@ -85,13 +82,18 @@ export function formatDistance(distance: number): string {
 async function thumbnail({ pixels, size }: SheetImage, thumb: number, index: number): Promise<Buffer> {
   const channels = pixels.length === size * size * 3 ? 3 : pixels.length === size * size ? 1 : 0;
   if (!Number.isInteger(size) || size < 1 || channels === 0) {
-    throw new Error(`image ${index} (${index === 0 ? 'the query' : `neighbour ${index - 1}`}): ${pixels.length} bytes are not ${size}×${size}×3 or ${size}×${size}`);
+    throw new Error(
+      `image ${index} (${index === 0 ? 'the query' : `neighbour ${index - 1}`}): ${pixels.length} bytes are not ${size}×${size}×3 or ${size}×${size}`,
+    );
   }
   // Gray to RGB here, so every layer composited onto the sheet has three channels.
   const rgb = channels === 3 ? Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) : Buffer.from(Array.from(pixels).flatMap((v) => [v, v, v]));
   if (size === thumb) return rgb;
   const kernel = thumb % size === 0 ? 'nearest' : 'lanczos3';
-  return sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).resize(thumb, thumb, { kernel, fit: 'fill' }).raw().toBuffer();
+  return sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+    .resize(thumb, thumb, { kernel, fit: 'fill' })
+    .raw()
+    .toBuffer();
 }
 
 function solid(width: number, height: number, rgb: readonly number[]): Buffer {

@@ -44,7 +44,11 @@ describe('FeatureIndex', () => {
       { id: 12, distance: 3 },
       { id: 10, distance: 4 },
     ]);
-    expect(plane().nearest(Float32Array.from([0, 0]), 3).map((n) => n.id)).toEqual([10, 13, 14]);
+    expect(
+      plane()
+        .nearest(Float32Array.from([0, 0]), 3)
+        .map((n) => n.id),
+    ).toEqual([10, 13, 14]);
     const reversed = new FeatureIndex(1);
     reversed.add(Float32Array.from([5, 5, 5]), [9, 2, 7]);
     expect(reversed.nearest(Float32Array.from([0]), 2).map((n) => n.id)).toEqual([2, 7]);
@@ -87,7 +91,12 @@ describe('FeatureIndex', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const loaded = await FeatureIndex.load(path);
     expect([loaded.dim, loaded.count]).toEqual([2, 5]);
-    for (const query of [[0, 0], [0, 4], [3, 3], [-2, 9]]) {
+    for (const query of [
+      [0, 0],
+      [0, 4],
+      [3, 3],
+      [-2, 9],
+    ]) {
       expect(loaded.nearest(Float32Array.from(query), 5)).toEqual(index.nearest(Float32Array.from(query), 5));
     }
     // A loaded index keeps growing.
@@ -104,7 +113,9 @@ describe('FeatureIndex', () => {
     const bytes = await readFile(path);
     const truncated = join(dir, 'truncated.idx');
     await writeFile(truncated, bytes.subarray(0, bytes.length - 3));
-    await expect(FeatureIndex.load(truncated)).rejects.toThrow(`${truncated}: not a readable feature index: 5 vectors of 2 need ${bytes.length} bytes, the file has ${bytes.length - 3} (truncated?)`);
+    await expect(FeatureIndex.load(truncated)).rejects.toThrow(
+      `${truncated}: not a readable feature index: 5 vectors of 2 need ${bytes.length} bytes, the file has ${bytes.length - 3} (truncated?)`,
+    );
     const headerOnly = join(dir, 'header-only.idx');
     await writeFile(headerOnly, bytes.subarray(0, 20));
     await expect(FeatureIndex.load(headerOnly)).rejects.toThrow(`${headerOnly}: not a readable feature index: the header is cut short`);

@@ -69,7 +69,8 @@ export class FeatureIndex {
     if (k === 0) return [];
     // The best k so far, sorted by (squared distance, id); binary insertion keeps it sorted.
     const best: Array<{ id: number; squared: number }> = [];
-    const before = (a: { id: number; squared: number }, b: { id: number; squared: number }) => a.squared < b.squared || (a.squared === b.squared && a.id < b.id);
+    const before = (a: { id: number; squared: number }, b: { id: number; squared: number }) =>
+      a.squared < b.squared || (a.squared === b.squared && a.id < b.id);
     for (let i = 0; i < this.size; i++) {
       const offset = i * this.dim;
       let squared = 0;
@@ -155,7 +156,7 @@ export class FeatureIndex {
       index.reserve(count);
       // Read straight into aligned storage: ids (float64), then vectors (float32).
       const read = async (target: Uint8Array, position: number) => {
-        for (let done = 0; done < target.length; ) {
+        for (let done = 0; done < target.length;) {
           const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
           if (bytesRead === 0) fail('it changed while it was read');
           done += bytesRead;

@@ -23,17 +23,35 @@ function kernelOf(filters: number[][][][]): tf.Tensor4D {
 describe('filterGridPng', () => {
   // Filter 0 spans −1 … 1: −1 → 0, 0 → 128 (127.5 rounded), 1 → 255, 0.5 → 191 (191.25).
   const ramp = [
-    [[-1, 0, 1], [0.5, 0.5, 0.5]],
-    [[1, 1, 1], [-1, -1, -1]],
+    [
+      [-1, 0, 1],
+      [0.5, 0.5, 0.5],
+    ],
+    [
+      [1, 1, 1],
+      [-1, -1, -1],
+    ],
   ];
   const constant = [
-    [[3, 3, 3], [3, 3, 3]],
-    [[3, 3, 3], [3, 3, 3]],
+    [
+      [3, 3, 3],
+      [3, 3, 3],
+    ],
+    [
+      [3, 3, 3],
+      [3, 3, 3],
+    ],
   ];
   // Filter 2 spans 10 … 20: normalised on its own, not with the others.
   const small = [
-    [[10, 20, 15], [10, 10, 10]],
-    [[20, 20, 20], [12, 12, 12]],
+    [
+      [10, 20, 15],
+      [10, 10, 10],
+    ],
+    [
+      [20, 20, 20],
+      [12, 12, 12],
+    ],
   ];
 
   it('normalises each kernel on its own and draws it upscaled at its grid cell', async () => {
@@ -45,7 +63,11 @@ describe('filterGridPng', () => {
     const { info, at } = await decode(png);
     expect([info.width, info.height]).toEqual([18, 18]);
     // Filter 0 at (2, 2): kernel pixel (y, x) covers 3×3 screen pixels from (2 + 3x, 2 + 3y).
-    for (const [dx, dy] of [[0, 0], [2, 2]]) expect(at(2 + dx!, 2 + dy!)).toEqual([0, 128, 255]);
+    for (const [dx, dy] of [
+      [0, 0],
+      [2, 2],
+    ])
+      expect(at(2 + dx!, 2 + dy!)).toEqual([0, 128, 255]);
     expect(at(5, 2)).toEqual([191, 191, 191]);
     expect(at(2, 5)).toEqual([255, 255, 255]);
     expect(at(7, 7)).toEqual([0, 0, 0]);
@@ -56,7 +78,15 @@ describe('filterGridPng', () => {
     expect(at(2, 10)).toEqual([0, 255, 128]);
     expect(at(7, 15)).toEqual([51, 51, 51]);
     // Gaps, the border and the empty fourth cell are background.
-    for (const [x, y] of [[0, 0], [8, 4], [9, 4], [4, 8], [17, 17], [12, 12]]) expect(at(x!, y!)).toEqual([0, 0, 255]);
+    for (const [x, y] of [
+      [0, 0],
+      [8, 4],
+      [9, 4],
+      [4, 8],
+      [17, 17],
+      [12, 12],
+    ])
+      expect(at(x!, y!)).toEqual([0, 0, 255]);
     kernel.dispose();
   });
 
@@ -65,7 +95,12 @@ describe('filterGridPng', () => {
     const { png } = await filterGridPng(kernel, { scale: 1, gap: 0 });
     const { info, at } = await decode(png);
     expect([info.width, info.height]).toEqual([2, 2]);
-    expect([at(0, 0), at(1, 0), at(0, 1), at(1, 1)]).toEqual([[0, 0, 0], [64, 64, 64], [128, 128, 128], [255, 255, 255]]);
+    expect([at(0, 0), at(1, 0), at(0, 1), at(1, 1)]).toEqual([
+      [0, 0, 0],
+      [64, 64, 64],
+      [128, 128, 128],
+      [255, 255, 255],
+    ]);
     kernel.dispose();
   });
 

@@ -51,7 +51,11 @@ export async function filterGridPng(kernel: tf.Tensor4D, options: FilterGridOpti
   const [kh, kw, channels, filters] = kernel.shape;
   if (channels !== 3 && channels !== 1) throw new Error(`expected 3 (RGB) or 1 input channels, got kernel shape [${kernel.shape.join(', ')}]`);
   const { columns = defaultFilterColumns(filters), scale = 4, gap = 1, background = [255, 255, 255] } = options;
-  for (const [name, value, min] of [['columns', columns, 1], ['scale', scale, 1], ['gap', gap, 0]] as const) {
+  for (const [name, value, min] of [
+    ['columns', columns, 1],
+    ['scale', scale, 1],
+    ['gap', gap, 0],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${value}`);
   }
   const rows = Math.ceil(filters / columns);
@@ -69,11 +73,13 @@ export async function filterGridPng(kernel: tf.Tensor4D, options: FilterGridOpti
   for (let f = 0; f < filters; f++) {
     let min = Infinity;
     let max = -Infinity;
-    for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < channels; c++) {
-      const v = at(y, x, c, f);
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let c = 0; c < channels; c++) {
+          const v = at(y, x, c, f);
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
     const range = max - min;
     const byte = (v: number) => (range > 0 ? Math.round(((v - min) / range) * 255) : 128);
     const left = gap + (f % columns) * cellWidth;
@@ -87,6 +93,8 @@ export async function filterGridPng(kernel: tf.Tensor4D, options: FilterGridOpti
       }
     }
   }
-  const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png, width, height };
 }

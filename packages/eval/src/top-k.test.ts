@@ -9,8 +9,12 @@ beforeAll(async () => {
 describe('top-k', () => {
   it('counts a label among the k highest scores', () => {
     const scores = [
-      0.1, 0.7, 0.2, // label 1 is top-1
-      0.5, 0.3, 0.2, // label 2 is third
+      0.1,
+      0.7,
+      0.2, // label 1 is top-1
+      0.5,
+      0.3,
+      0.2, // label 2 is third
     ];
     expect(topKHits(scores, [1, 2], 3, [1, 2, 3])).toEqual([1, 1, 2]);
   });
@@ -42,11 +46,26 @@ describe('topK', () => {
   const classes = 4;
   // Row b: label's rank is b (0 = best), so top-k credits rows with b < k.
   const scores = [
-    0.7, 0.1, 0.1, 0.1, // label 0, rank 0
-    0.5, 0.3, 0.1, 0.1, // label 1, rank 1
-    0.4, 0.3, 0.2, 0.1, // label 2, rank 2
-    0.1, 0.4, 0.3, 0.2, // label 0, rank 3
-    0.4, 0.4, 0.1, 0.1, // label 1, tied at the top: rank 1
+    0.7,
+    0.1,
+    0.1,
+    0.1, // label 0, rank 0
+    0.5,
+    0.3,
+    0.1,
+    0.1, // label 1, rank 1
+    0.4,
+    0.3,
+    0.2,
+    0.1, // label 2, rank 2
+    0.1,
+    0.4,
+    0.3,
+    0.2, // label 0, rank 3
+    0.4,
+    0.4,
+    0.1,
+    0.1, // label 1, tied at the top: rank 1
   ];
   const labels = [0, 1, 2, 0, 1];
 

@@ -37,7 +37,10 @@ export function topKHits(scores: ArrayLike<number>, labels: ArrayLike<number>, c
 export class TopKMeter {
   private readonly hits: number[];
   private seen = 0;
-  constructor(readonly classes: number, readonly ks: readonly number[] = [1, 5]) {
+  constructor(
+    readonly classes: number,
+    readonly ks: readonly number[] = [1, 5],
+  ) {
     checkKs(ks);
     this.hits = ks.map(() => 0);
   }

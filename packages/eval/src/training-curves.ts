@@ -222,7 +222,9 @@ export function trainingCurvesSvg(runs: CurveRun[], options: TrainingCurvesOptio
   const top = (title ? TITLE_HEIGHT : 0) + HEADING_HEIGHT;
   const parts: string[] = [`<rect width="${width}" height="${height}" fill="#fff"/>`];
   if (title) {
-    parts.push(`<text x="${width / 2}" y="${TITLE_HEIGHT - 8}" text-anchor="middle" font-size="${FONT_SIZE + 3}" font-weight="bold">${escapeXml(fitText(title, Math.floor(width / ((FONT_SIZE + 3) * CHAR_WIDTH))))}</text>`);
+    parts.push(
+      `<text x="${width / 2}" y="${TITLE_HEIGHT - 8}" text-anchor="middle" font-size="${FONT_SIZE + 3}" font-weight="bold">${escapeXml(fitText(title, Math.floor(width / ((FONT_SIZE + 3) * CHAR_WIDTH))))}</text>`,
+    );
   }
 
   const plotWidth = panelWidth - MARGIN.left - MARGIN.right;
@@ -292,7 +294,9 @@ export function trainingCurvesSvg(runs: CurveRun[], options: TrainingCurvesOptio
         const x = number(xAt(epoch));
         parts.push(`<line class="lr-change" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}" stroke="${LR_COLOUR}" stroke-width="0.8"/>`);
         const labelColour = several ? runColour(runIndex) : LR_COLOUR;
-        parts.push(`<text class="lr-label" x="${number(xAt(epoch) + 3)}" y="${top + SMALL_FONT_SIZE + 2 + (marked.size % 2) * SMALL_FONT_SIZE}" font-size="${SMALL_FONT_SIZE}" fill="${labelColour}">lr ${escapeXml(formatRate(rate))}</text>`);
+        parts.push(
+          `<text class="lr-label" x="${number(xAt(epoch) + 3)}" y="${top + SMALL_FONT_SIZE + 2 + (marked.size % 2) * SMALL_FONT_SIZE}" font-size="${SMALL_FONT_SIZE}" fill="${labelColour}">lr ${escapeXml(formatRate(rate))}</text>`,
+        );
       }
     });
 

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { averageViews, centerCrop, centerCropBatch, TEN_CROP_VIEWS, tenCrop, tenCropBatch } from './views.js';
 
-
 /** Each value names its position: 10000·image + 1000·channel + 100·y + x (x, y < 10). */
 const code = (image: number, y: number, x: number, c: number) => 10000 * image + 1000 * c + 100 * y + x;
 
 function labelled(images: number, height: number, width: number, channels: number): tf.Tensor4D {
   const values: number[] = [];
-  for (let b = 0; b < images; b++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) values.push(code(b, y, x, c));
+  for (let b = 0; b < images; b++)
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) values.push(code(b, y, x, c));
   return tf.tensor4d(values, [images, height, width, channels]);
 }
 
@@ -73,7 +73,13 @@ describeEachEngine('views', () => {
       const image = batch.squeeze<tf.Tensor3D>([0]);
       const { values, shape } = run(() => tenCrop(image, 4));
       expect(shape).toEqual([10, 4, 4, 2]);
-      const origins: Array<[number, number]> = [[0, 0], [0, 2], [3, 0], [3, 2], [1, 1]];
+      const origins: Array<[number, number]> = [
+        [0, 0],
+        [0, 2],
+        [3, 0],
+        [3, 2],
+        [1, 1],
+      ];
       const expected = [false, true].flatMap((mirrored) => origins.flatMap(([top, left]) => crop(0, top, left, 4, 2, mirrored)));
       expect(values).toEqual(expected);
       expect(TEN_CROP_VIEWS).toHaveLength(10);

@@ -4,14 +4,22 @@ import { describeEachEngine, onEngine } from '@alexnet/test-support/engines';
 import { GroupedConv2D, groupedConv2d } from './index.js';
 
 const seeded = (shape: number[], seed: number) =>
-  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.731 + seed)), shape);
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.731 + seed)),
+    shape,
+  );
 
 /** The block-diagonal full kernel [kh, kw, C, F] equivalent to a grouped kernel [kh, kw, C/G, F]. */
 function blockDiagonal(kernel: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.tidy(() => {
     const cg = kernel.shape[2];
     const blocks = tf.split(kernel, groups, 3).map((block, g) =>
-      tf.pad(block, [[0, 0], [0, 0], [g * cg, (groups - 1 - g) * cg], [0, 0]]),
+      tf.pad(block, [
+        [0, 0],
+        [0, 0],
+        [g * cg, (groups - 1 - g) * cg],
+        [0, 0],
+      ]),
     );
     return tf.concat(blocks, 3) as tf.Tensor4D;
   });
@@ -47,7 +55,12 @@ describeEachEngine('GroupedConv2D numerics', () => {
     const kernel = layer.getWeights()[0] as tf.Tensor4D;
     const xs = tf.split(x, groups, 3);
     const ks = tf.split(kernel, groups, 3);
-    const expected = tf.concat(xs.map((part, g) => tf.conv2d(part as tf.Tensor4D, ks[g] as tf.Tensor4D, stride, padding)), 3).add(0.5);
+    const expected = tf
+      .concat(
+        xs.map((part, g) => tf.conv2d(part as tf.Tensor4D, ks[g] as tf.Tensor4D, stride, padding)),
+        3,
+      )
+      .add(0.5);
     expect(y.shape).toEqual(expected.shape);
     expect(y.shape).toEqual(layer.computeOutputShape([2, 7, 8, 6]));
     expect(tf.max(tf.abs(y.sub(expected))).dataSync()[0]).toBeLessThan(1e-5);
@@ -66,7 +79,12 @@ describeEachEngine('GroupedConv2D numerics', () => {
     const dk = grads[layer.trainableWeights[0]!.originalName]!;
     // Reference: the full convolution with the equivalent block-diagonal kernel.
     const full = blockDiagonal(kernel, groups);
-    const [rx, rk] = tf.grads((input, k) => tf.conv2d(input as tf.Tensor4D, k as tf.Tensor4D, 1, 'same').mul(dy).sum())([x, full]);
+    const [rx, rk] = tf.grads((input, k) =>
+      tf
+        .conv2d(input as tf.Tensor4D, k as tf.Tensor4D, 1, 'same')
+        .mul(dy)
+        .sum(),
+    )([x, full]);
     expect(tf.max(tf.abs(gx.sub(rx!))).dataSync()[0]).toBeLessThan(1e-4);
     // Only the diagonal blocks of the full kernel's gradient exist in the grouped kernel.
     const blocks = tf.split(rk!, groups, 3).map((block, g) => tf.slice(block, [0, 0, g * 2, 0], [3, 3, 2, 3]));
@@ -101,14 +119,23 @@ describe('GroupedConv2D', () => {
   it('survives a save and load round trip as a first layer, initializers included', async () => {
     const model = tf.sequential({
       layers: [
-        groupedConv2d({ inputShape: [5, 5, 4], filters: 4, kernelSize: 3, groups: 2, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: 1 }) }),
+        groupedConv2d({
+          inputShape: [5, 5, 4],
+          filters: 4,
+          kernelSize: 3,
+          groups: 2,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: 1 }),
+        }),
       ],
     });
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const layer = loaded.layers[0] as GroupedConv2D;
     expect(layer).toBeInstanceOf(GroupedConv2D);

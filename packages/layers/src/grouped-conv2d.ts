@@ -89,7 +89,12 @@ export class GroupedConv2D extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const out = (size: number | null, k: number, s: number) =>
       size == null ? null : this.padding === 'same' ? Math.ceil(size / s) : Math.floor((size - k) / s) + 1;
-    return [shape[0] ?? null, out(shape[1] ?? null, this.kernelSize[0], this.strides[0]), out(shape[2] ?? null, this.kernelSize[1], this.strides[1]), this.filters];
+    return [
+      shape[0] ?? null,
+      out(shape[1] ?? null, this.kernelSize[0], this.strides[0]),
+      out(shape[2] ?? null, this.kernelSize[1], this.strides[1]),
+      this.filters,
+    ];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

@@ -20,9 +20,7 @@ function lrnReference(x: Float32Array, channels: number, n: number, k: number, a
 }
 
 /** d/da of Σ_i dy_i·b_i for the same formula, float64. */
-function lrnGradientReference(
-  x: ArrayLike<number>, dy: ArrayLike<number>, channels: number, n: number, k: number, alpha: number, beta: number,
-): Float64Array {
+function lrnGradientReference(x: ArrayLike<number>, dy: ArrayLike<number>, channels: number, n: number, k: number, alpha: number, beta: number): Float64Array {
   const grad = new Float64Array(x.length);
   const half = Math.floor(n / 2);
   for (let p = 0; p < x.length; p += channels) {
@@ -92,9 +90,7 @@ describeEachEngine('LocalResponseNormalization numerics', () => {
   });
 
   it('with alphaDividedBySize equals torch.nn.LocalResponseNorm (fixtures/lrn-torch.py)', async () => {
-    const fixture = JSON.parse(
-      await readFile(fileURLToPath(new URL('./fixtures/lrn-torch.json', import.meta.url)), 'utf8'),
-    ) as TorchFixture;
+    const fixture = JSON.parse(await readFile(fileURLToPath(new URL('./fixtures/lrn-torch.json', import.meta.url)), 'utf8')) as TorchFixture;
     expect(fixture.cases.map((c) => c.k)).toEqual([2, 1]);
     for (const c of fixture.cases) {
       const layer = lrn({ size: c.size, k: c.k, alpha: c.alpha, beta: c.beta, alphaDividedBySize: true });
@@ -119,12 +115,11 @@ describeEachEngine('LocalResponseNormalization numerics', () => {
         for (let c = 0; c < 4; c++) expect(out[p * 8 + half + c]).toBeCloseTo(ref[c]!, 4);
       }
     }
-    expect(() => lrn({ groups: 3, name: 'n' }).apply(tf.zeros([1, 1, 1, 8]))).toThrow("channels (8) must be a multiple of groups (3)");
+    expect(() => lrn({ groups: 3, name: 'n' }).apply(tf.zeros([1, 1, 1, 8]))).toThrow('channels (8) must be a multiple of groups (3)');
   });
 });
 
 describe('LocalResponseNormalization', () => {
-
   it('rejects an even window', () => {
     expect(() => lrn({ size: 4 })).toThrow('size must be an odd positive integer, got 4');
   });
@@ -134,10 +129,12 @@ describe('LocalResponseNormalization', () => {
       layers: [tf.layers.inputLayer({ inputShape: [4, 4, 6] }), lrn({ k: 1, alpha: 2e-4, alphaDividedBySize: true })],
     });
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const layer = loaded.layers.find((l) => l instanceof LocalResponseNormalization) as LocalResponseNormalization;
     expect(layer).toBeInstanceOf(LocalResponseNormalization);

@@ -68,7 +68,10 @@ export class LocalResponseNormalization extends tf.layers.Layer {
       if (channels % this.groups !== 0) {
         throw new Error(`LocalResponseNormalization '${this.name}': channels (${channels}) must be a multiple of groups (${this.groups})`);
       }
-      return tf.concat(tf.split(x, this.groups, 3).map((part) => normalize(part as tf.Tensor4D)), 3);
+      return tf.concat(
+        tf.split(x, this.groups, 3).map((part) => normalize(part as tf.Tensor4D)),
+        3,
+      );
     });
   }
 

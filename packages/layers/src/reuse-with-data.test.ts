@@ -24,7 +24,9 @@ function colourImages(count: number, seed: number): { images: Uint8Array; labels
 
 function smallCnn(): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }));
+  model.add(
+    tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
+  );
   model.add(lrn()); // the paper's n=5, k=2, α=1e-4, β=0.75
   model.add(overlappingMaxPool()); // 3×3, stride 2
   model.add(tf.layers.flatten());
@@ -63,10 +65,12 @@ describe('LRN and PCA lighting reused in another model', () => {
     expect(after).toBeLessThan(before * 0.8);
 
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     expect(JSON.stringify(saved!.modelTopology)).toContain('AlexNetLocalResponseNormalization');
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const probe = subtractMean(x, eigen.channelMean).div(64);

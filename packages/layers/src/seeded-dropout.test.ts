@@ -4,9 +4,7 @@ import { describeEachEngine, onEngine } from '@alexnet/test-support/engines';
 import { SeededDropout, seededDropout } from './index.js';
 
 const masks = (layer: SeededDropout, calls: number) =>
-  Array.from({ length: calls }, () =>
-    tf.tidy(() => Array.from((layer.apply(tf.ones([1, 64]), { training: true }) as tf.Tensor).dataSync())),
-  );
+  Array.from({ length: calls }, () => tf.tidy(() => Array.from((layer.apply(tf.ones([1, 64]), { training: true }) as tf.Tensor).dataSync())));
 
 describeEachEngine('SeededDropout', () => {
   it('draws a new mask each step, the same stream for the same seed', () => {
@@ -31,7 +29,6 @@ describeEachEngine('SeededDropout', () => {
     const out = seededDropout({ seed: 1 }).apply(tf.ones([2, 3])) as tf.Tensor;
     expect(Array.from(out.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
   });
-
 });
 
 describe('SeededDropout arguments', () => {

@@ -41,7 +41,11 @@ interface OptimizerFile {
   specs: Array<{ key: string; slot?: string; shape: number[]; dtype: 'float32' }>;
 }
 
-const DIMENSION = z.number().int().nonnegative().max(2 ** 31);
+const DIMENSION = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31);
 
 const OPTIMIZER_FILE = z.object({
   format: z.literal('alexnet-optimizer'),
@@ -50,7 +54,10 @@ const OPTIMIZER_FILE = z.object({
     .array(
       z.object({
         key: z.string().regex(/^(iter|\d{1,6})$/, "'iter' or the index of a trainable weight"),
-        slot: z.string().regex(/^[a-z_]{1,32}$/, 'a slot name such as velocity').optional(),
+        slot: z
+          .string()
+          .regex(/^[a-z_]{1,32}$/, 'a slot name such as velocity')
+          .optional(),
         shape: z.array(DIMENSION).max(8),
         dtype: z.literal('float32'),
       }),
@@ -125,7 +132,10 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   await writeFileAtomic(join(staging, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
 
   const retired = join(parent, `.${basename(dir)}-old-${tag}`);
-  const hadOld = await stat(dir).then(() => true, () => false);
+  const hadOld = await stat(dir).then(
+    () => true,
+    () => false,
+  );
   if (hadOld) await rename(dir, retired);
   await rename(staging, dir);
   // The renames are durable only once the parent folder itself is flushed.
@@ -146,7 +156,13 @@ async function removeLeftovers(parent: string, name: string): Promise<void> {
  * renames of a save — the retired previous checkpoint beside it.
  */
 export async function resolveCheckpoint(dir: string): Promise<string> {
-  if (await stat(join(dir, STATE_FILE)).then(() => true, () => false)) return dir;
+  if (
+    await stat(join(dir, STATE_FILE)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   const parent = dirname(dir);
   const retired = (await readdir(parent).catch(() => [] as string[])).filter((e) => e.startsWith(`.${basename(dir)}-old-`));
   // Normally at most one; if crashes left several, the one with the most steps is the newest.

@@ -98,7 +98,9 @@ describe('alexNetInitializers', () => {
 
   it('covers every AlexNet layer and names unknown layers, schemes and bad seeds', () => {
     for (const scheme of INIT_SCHEMES) for (const name of ALEXNET_LAYERS) expect(alexNetInitializers(scheme, name, 0).kernelInitializer).toBeDefined();
-    expect(() => alexNetInitializers('paper', 'fc9', 1)).toThrow("init scheme 'paper': unknown AlexNet layer 'fc9': expected one of conv1, conv2, conv3, conv4, conv5, fc6, fc7, fc8");
+    expect(() => alexNetInitializers('paper', 'fc9', 1)).toThrow(
+      "init scheme 'paper': unknown AlexNet layer 'fc9': expected one of conv1, conv2, conv3, conv4, conv5, fc6, fc7, fc8",
+    );
     expect(() => alexNetInitializers('xavier' as InitScheme, 'fc6', 1)).toThrow("unknown init scheme 'xavier': expected one of paper, caffe, he, glorot");
     expect(() => alexNetInitializers('he', 'fc6', 1.5)).toThrow("init scheme 'he': seed must be an integer >= 0, got 1.5");
   });

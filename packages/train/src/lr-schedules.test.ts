@@ -145,7 +145,9 @@ describe('cosine', () => {
     expect(plain.learningRate(st, { epoch: 1, step: 0 })).toBe(1);
     expect(plain.learningRate(st, { epoch: 2, step: 0 })).toBeCloseTo(0.5, 15);
     expect(() => plain.learningRate(st, { epoch: 1, step: 2 })).toThrow('cosine: step 2 is past stepsPerEpoch = 2');
-    expect(() => cosine({ initial: 1, warmupEpochs: 2, totalEpochs: 2, stepsPerEpoch: 1 })).toThrow('warmupEpochs must be an integer in [0, totalEpochs = 2), got 2');
+    expect(() => cosine({ initial: 1, warmupEpochs: 2, totalEpochs: 2, stepsPerEpoch: 1 })).toThrow(
+      'warmupEpochs must be an integer in [0, totalEpochs = 2), got 2',
+    );
     expect(roundTrip(st)).toEqual({ schedule: 'cosine' });
   });
 });

@@ -5,7 +5,19 @@ import { temporaryFolder } from '@alexnet/test-support';
 import { appendMetrics, keepMetricsUpTo, readMetricsHistory } from './metrics-files.js';
 import type { EpochMetrics } from './train-loop.js';
 
-const row = (epoch: number): EpochMetrics => ({ epoch, learningRate: 0.01, trainLoss: 1, trainTop1Error: 0.4, valLoss: 1, top1: 0.5, top5: 0.9, top1Error: 0.5, top5Error: 0.1, imagesPerSecond: 10, seconds: 1 });
+const row = (epoch: number): EpochMetrics => ({
+  epoch,
+  learningRate: 0.01,
+  trainLoss: 1,
+  trainTop1Error: 0.4,
+  valLoss: 1,
+  top1: 0.5,
+  top5: 0.9,
+  top1Error: 0.5,
+  top5Error: 0.1,
+  imagesPerSecond: 10,
+  seconds: 1,
+});
 
 describe('metrics files', () => {
   it('keep the CSV header when every row is dropped (a run restarted from epoch 0)', async () => {
@@ -34,9 +46,14 @@ describe('metrics files', () => {
     await appendMetrics(dir, { ...row(2), trainLoss: 2 });
     await writeFile(join(dir, 'metrics.jsonl'), (await readFile(join(dir, 'metrics.jsonl'), 'utf8')) + '{"epoch": 3, "lea');
     const history = await readMetricsHistory(dir);
-    expect(history.map((m) => [m.epoch, m.trainLoss, m.trainTop1Error])).toEqual([[1, 1, 0.4], [2, 2, 0.4]]);
+    expect(history.map((m) => [m.epoch, m.trainLoss, m.trainTop1Error])).toEqual([
+      [1, 1, 0.4],
+      [2, 2, 0.4],
+    ]);
     await writeFile(join(dir, 'metrics.jsonl'), '{"epoch": 1}\n' + JSON.stringify(row(2)) + '\n');
-    await expect(readMetricsHistory(dir)).rejects.toThrow(`${join(dir, 'metrics.jsonl')}: line 1: learningRate: Invalid input: expected number, received undefined`);
+    await expect(readMetricsHistory(dir)).rejects.toThrow(
+      `${join(dir, 'metrics.jsonl')}: line 1: learningRate: Invalid input: expected number, received undefined`,
+    );
     await expect(readMetricsHistory(join(dir, 'none'))).rejects.toThrow('metrics.jsonl: not found');
   });
 });

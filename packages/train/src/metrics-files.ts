@@ -7,13 +7,27 @@ import type { EpochMetrics } from './train-loop.js';
 
 export const METRICS_JSONL = 'metrics.jsonl';
 export const METRICS_CSV = 'metrics.csv';
-const CSV_COLUMNS = ['epoch', 'learningRate', 'trainLoss', 'trainTop1Error', 'valLoss', 'top1', 'top5', 'top1Error', 'top5Error', 'imagesPerSecond', 'seconds'] as const;
+const CSV_COLUMNS = [
+  'epoch',
+  'learningRate',
+  'trainLoss',
+  'trainTop1Error',
+  'valLoss',
+  'top1',
+  'top5',
+  'top1Error',
+  'top5Error',
+  'imagesPerSecond',
+  'seconds',
+] as const;
 
 /** Appends to a file of the run folder, never through a symbolic link planted under its name. */
 async function appendTo(file: string, text: string): Promise<void> {
-  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`${file}: cannot be appended to (${error.code === 'ELOOP' ? 'it is a symbolic link' : (error.code ?? error.message)})`);
-  });
+  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new Error(`${file}: cannot be appended to (${error.code === 'ELOOP' ? 'it is a symbolic link' : (error.code ?? error.message)})`);
+    },
+  );
   try {
     await handle.appendFile(text);
   } finally {
@@ -25,17 +39,23 @@ async function appendTo(file: string, text: string): Promise<void> {
 export async function appendMetrics(runDir: string, metrics: EpochMetrics): Promise<void> {
   await appendTo(join(runDir, METRICS_JSONL), JSON.stringify(metrics) + '\n');
   const csv = join(runDir, METRICS_CSV);
-  const fresh = !(await stat(csv).then((s) => s.size > 0, () => false));
+  const fresh = !(await stat(csv).then(
+    (s) => s.size > 0,
+    () => false,
+  ));
   const row = CSV_COLUMNS.map((c) => String(metrics[c])).join(',');
   await appendTo(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
 }
 
 /** A metrics file's text, or undefined when there is none. */
 async function readMetrics(file: string): Promise<string | undefined> {
-  return readRegularFile(file, { maxBytes: 256 * 2 ** 20 }).then((b) => b.toString('utf8'), (error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  return readRegularFile(file, { maxBytes: 256 * 2 ** 20 }).then(
+    (b) => b.toString('utf8'),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    },
+  );
 }
 
 /**

@@ -8,11 +8,7 @@ import { loadModel, saveModel } from './model-files.js';
 
 function smallModel(): tf.Sequential {
   return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu' }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 2 }),
-    ],
+    layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
   });
 }
 

@@ -63,7 +63,15 @@ export const MAX_WEIGHT_BYTES = 4 * 2 ** 30;
 
 const WEIGHT_SPEC = z.object({
   name: z.string().min(1).max(512),
-  shape: z.array(z.number().int().nonnegative().max(2 ** 31)).max(8),
+  shape: z
+    .array(
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .max(2 ** 31),
+    )
+    .max(8),
   dtype: z.enum(['float32', 'int32', 'bool']),
   quantization: z
     .object({ dtype: z.enum(['uint8', 'uint16', 'float16']), scale: z.number().optional(), min: z.number().optional() })
@@ -74,7 +82,17 @@ const WEIGHT_SPEC = z.object({
 const MODEL_JSON_SCHEMA = z
   .object({
     modelTopology: z
-      .object({ class_name: z.string(), config: z.object({ layers: z.array(z.object({ class_name: z.string(), config: z.record(z.string(), z.unknown()) }).loose()).min(1).max(10_000) }).loose() })
+      .object({
+        class_name: z.string(),
+        config: z
+          .object({
+            layers: z
+              .array(z.object({ class_name: z.string(), config: z.record(z.string(), z.unknown()) }).loose())
+              .min(1)
+              .max(10_000),
+          })
+          .loose(),
+      })
       .loose(),
     weightsManifest: z.array(z.object({ paths: z.array(z.string()).min(1).max(10_000), weights: z.array(WEIGHT_SPEC).max(100_000) })).max(10_000),
   })
@@ -89,12 +107,18 @@ interface LayerRule {
 
 const pair = (value: unknown): number[] => (Array.isArray(value) ? value.map(Number) : [Number(value), Number(value)]);
 const withBias = (config: LayerConfig, shape: number[], units: number): Array<[string, number[]]> =>
-  config.use_bias === false ? [['kernel', shape]] : [['kernel', shape], ['bias', [units]]];
+  config.use_bias === false
+    ? [['kernel', shape]]
+    : [
+        ['kernel', shape],
+        ['bias', [units]],
+      ];
 /** Output side of a convolution or pooling window over `size` (dilation 1). */
 const windowed = (size: number, window: number, stride: number, padding: unknown) =>
   padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1;
 const spatial = (config: LayerConfig, input: readonly number[], window: number[], channels: number): number[] => {
-  if (config.data_format !== undefined && config.data_format !== 'channelsLast' && config.data_format !== 'channels_last') throw new Error('only channels-last layers are read');
+  if (config.data_format !== undefined && config.data_format !== 'channelsLast' && config.data_format !== 'channels_last')
+    throw new Error('only channels-last layers are read');
   const strides = pair(config.strides ?? 1);
   return [windowed(input[0]!, window[0]!, strides[0]!, config.padding), windowed(input[1]!, window[1]!, strides[1]!, config.padding), channels];
 };
@@ -103,17 +127,27 @@ const CONV: LayerRule = {
   weights: (c, input) => withBias(c, [...pair(c.kernel_size), input.at(-1)! / Number(c.groups ?? 1), Number(c.filters)], Number(c.filters)),
   output: (c, input) => spatial(c, input, pair(c.kernel_size), Number(c.filters)),
 };
-const POOL: LayerRule = { weights: () => [], output: (c, input) => spatial({ ...c, strides: c.strides ?? c.pool_size }, input, pair(c.pool_size), input.at(-1)!) };
+const POOL: LayerRule = {
+  weights: () => [],
+  output: (c, input) => spatial({ ...c, strides: c.strides ?? c.pool_size }, input, pair(c.pool_size), input.at(-1)!),
+};
 /** Zeros added as [[top, bottom], [left, right]] (tfjs saves that form; a number or [rows, cols] means both sides). */
 const zeroPadding = (value: unknown): number[] => {
-  const sides = typeof value === 'number' ? [value, value, value, value] : Array.isArray(value) && value.length === 2 ? value.flatMap((v: unknown) => (Array.isArray(v) ? v : [v, v])) : [];
-  if (sides.length !== 4 || !sides.every((p) => Number.isSafeInteger(p) && p >= 0 && p <= 1 << 16)) throw new Error(`padding ${JSON.stringify(value)} is not 4 whole numbers of zeros from 0 to 65536`);
+  const sides =
+    typeof value === 'number'
+      ? [value, value, value, value]
+      : Array.isArray(value) && value.length === 2
+        ? value.flatMap((v: unknown) => (Array.isArray(v) ? v : [v, v]))
+        : [];
+  if (sides.length !== 4 || !sides.every((p) => Number.isSafeInteger(p) && p >= 0 && p <= 1 << 16))
+    throw new Error(`padding ${JSON.stringify(value)} is not 4 whole numbers of zeros from 0 to 65536`);
   return sides as number[];
 };
 const ZERO_PADDING: LayerRule = {
   weights: () => [],
   output: (c, input) => {
-    if (c.data_format !== undefined && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') throw new Error('only channels-last layers are read');
+    if (c.data_format !== undefined && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last')
+      throw new Error('only channels-last layers are read');
     if (input.length !== 3) throw new Error(`pads an image, but its input has shape [${input.join(', ')}]`);
     const [top, bottom, left, right] = zeroPadding(c.padding) as [number, number, number, number];
     return [input[0]! + top + bottom, input[1]! + left + right, input[2]!];
@@ -129,7 +163,10 @@ const LAYER_RULES: Record<string, LayerRule> = {
   InputLayer: SAME_SHAPE,
   Conv2D: CONV,
   AlexNetGroupedConv2D: { ...CONV, weights: (c, input) => CONV.weights({ ...c, groups: c.groups ?? 2 }, input) },
-  Dense: { weights: (c, input) => withBias(c, [input.at(-1)!, Number(c.units)], Number(c.units)), output: (c, input) => [...input.slice(0, -1), Number(c.units)] },
+  Dense: {
+    weights: (c, input) => withBias(c, [input.at(-1)!, Number(c.units)], Number(c.units)),
+    output: (c, input) => [...input.slice(0, -1), Number(c.units)],
+  },
   MaxPooling2D: POOL,
   AveragePooling2D: POOL,
   ZeroPadding2D: ZERO_PADDING,
@@ -141,7 +178,11 @@ const LAYER_RULES: Record<string, LayerRule> = {
   AlexNetLocalResponseNormalization: SAME_SHAPE,
 };
 
-const SIDE = z.number().int().min(1).max(1 << 16);
+const SIDE = z
+  .number()
+  .int()
+  .min(1)
+  .max(1 << 16);
 
 /**
  * Works out, from the topology alone, every weight tfjs will allocate when it
@@ -151,10 +192,16 @@ const SIDE = z.number().int().min(1).max(1 << 16);
  * Only Sequential models of the classes in LAYER_RULES are read.
  */
 function checkTopologyAgainstManifest(topology: z.infer<typeof MODEL_JSON_SCHEMA>['modelTopology'], specs: tf.io.WeightsManifestEntry[], file: string): void {
-  if (topology.class_name !== 'Sequential') throw new Error(`${file}: a ${String(topology.class_name)} model; this loader reads Sequential models (as saveModel writes them)`);
+  if (topology.class_name !== 'Sequential')
+    throw new Error(`${file}: a ${String(topology.class_name)} model; this loader reads Sequential models (as saveModel writes them)`);
   const layers = topology.config.layers;
   const first = layers[0]?.config.batch_input_shape;
-  const shape = validated(z.tuple([z.null(), SIDE, SIDE, SIDE]).or(z.tuple([z.null(), SIDE])), first, file, 'modelTopology.config.layers[0].config.batch_input_shape');
+  const shape = validated(
+    z.tuple([z.null(), SIDE, SIDE, SIDE]).or(z.tuple([z.null(), SIDE])),
+    first,
+    file,
+    'modelTopology.config.layers[0].config.batch_input_shape',
+  );
   let input: number[] = shape.slice(1) as number[];
   const expected = new Map<string, number[]>();
   for (const [i, layer] of layers.entries()) {
@@ -179,7 +226,10 @@ function checkTopologyAgainstManifest(topology: z.infer<typeof MODEL_JSON_SCHEMA
   for (const spec of specs) {
     const dims = expected.get(canonical(spec.name));
     if (dims === undefined) throw new Error(`${file}: the weights manifest has '${spec.name}', which no layer of the topology has`);
-    if (dims.join() !== spec.shape.join()) throw new Error(`${file}: '${spec.name}' has shape [${spec.shape.join(', ')}] in the weights manifest, but the topology's layer makes it [${dims.join(', ')}]`);
+    if (dims.join() !== spec.shape.join())
+      throw new Error(
+        `${file}: '${spec.name}' has shape [${spec.shape.join(', ')}] in the weights manifest, but the topology's layer makes it [${dims.join(', ')}]`,
+      );
     expected.delete(canonical(spec.name));
   }
   const missing = [...expected.keys()];
@@ -204,14 +254,16 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const files = [];
   try {
     for (const [g, group] of modelJson.weightsManifest.entries()) {
-      for (const name of group.paths) files.push(await openRegularFile(fileInside(dir, name, `${jsonPath}: weightsManifest[${g}].paths`), { maxBytes: expectedBytes }));
+      for (const name of group.paths)
+        files.push(await openRegularFile(fileInside(dir, name, `${jsonPath}: weightsManifest[${g}].paths`), { maxBytes: expectedBytes }));
     }
     const onDisk = files.reduce((sum, f) => sum + f.size, 0);
-    if (onDisk !== expectedBytes) throw new Error(`${dir}: weights hold ${onDisk} bytes, model.json describes ${expectedBytes} (truncated or mismatched files)`);
+    if (onDisk !== expectedBytes)
+      throw new Error(`${dir}: weights hold ${onDisk} bytes, model.json describes ${expectedBytes} (truncated or mismatched files)`);
     const weightData = new Uint8Array(expectedBytes);
     let at = 0;
     for (const { handle, size } of files) {
-      for (let done = 0; done < size; ) {
+      for (let done = 0; done < size;) {
         const { bytesRead } = await handle.read(weightData, at + done, size - done, done);
         if (bytesRead === 0) throw new Error(`${dir}: a weights file changed while it was read`);
         done += bytesRead;
@@ -223,14 +275,17 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
       const bytes = spec.shape.reduce((p, d) => p * d, 1) * bytesPerValue(spec);
       if (spec.dtype === 'float32' && spec.quantization === undefined) {
         // After quantized weights of odd sizes, a float32 view may not be aligned: copy then.
-        const values = offset % 4 === 0 ? new Float32Array(weightData.buffer, offset, bytes / 4) : new Float32Array(weightData.slice(offset, offset + bytes).buffer);
+        const values =
+          offset % 4 === 0 ? new Float32Array(weightData.buffer, offset, bytes / 4) : new Float32Array(weightData.slice(offset, offset + bytes).buffer);
         checkFinite(values, `${dir}: weight '${spec.name}'`);
       }
       offset += bytes;
     }
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer })).catch((error: Error) => {
-      throw new Error(`${jsonPath}: cannot build the model (${error.message})`);
-    });
+    return await tf
+      .loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer }))
+      .catch((error: Error) => {
+        throw new Error(`${jsonPath}: cannot build the model (${error.message})`);
+      });
   } finally {
     await Promise.all(files.map((f) => f.handle.close()));
   }

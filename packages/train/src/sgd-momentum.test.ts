@@ -92,7 +92,6 @@ function disposeAll(opt: tf.Optimizer, vars: { kernel: tf.Variable; bias: tf.Var
 }
 
 describeEachEngine('sgdMomentum', (engine) => {
-
   for (const rule of ['paper', 'pytorch'] as const) {
     for (const decayBiases of [true, false]) {
       it(`rule '${rule}', decayBiases ${decayBiases}: matches the float64 formula over 4 steps with an ε change`, () => {
@@ -116,7 +115,10 @@ describeEachEngine('sgdMomentum', (engine) => {
     disposeAll(pb, b);
   });
 
-  for (const [name, decayBiases] of [['all', true], ['noBiasDecay', false]] as const) {
+  for (const [name, decayBiases] of [
+    ['all', true],
+    ['noBiasDecay', false],
+  ] as const) {
     it(`rule 'pytorch' matches torch.optim.SGD (fixtures/sgd-torch.py, case ${name})`, () => {
       const opt = sgdMomentum({ learningRate: 1, rule: 'pytorch', momentum: torchRun.momentum, weightDecay: torchRun.weightDecay, decayBiases });
       const vars = makeVariables(torchRun.initial);
@@ -177,7 +179,10 @@ describeEachEngine('sgdMomentum', (engine) => {
 
     // tfjs saves the optimizer by class name and config, and its weights.
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
+    await model.save(
+      tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+      { includeOptimizer: true },
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     const restored = loaded.optimizer as SgdMomentumOptimizer;
     expect(restored).toBeInstanceOf(SgdMomentumOptimizer);
@@ -260,7 +265,12 @@ describeEachEngine('sgdMomentum', (engine) => {
     expect(opt.learningRate).toBe(0.001);
     expect(() => opt.applyGradients({ 'no/such': tf.scalar(1) })).toThrow("no variable named 'no/such'");
     await expect(opt.setWeights([{ name: 'x/momentum', tensor: tf.scalar(1) }])).rejects.toThrow("the first entry must be 'iter', got 'x/momentum'");
-    await expect(opt.setWeights([{ name: 'iter', tensor: tf.scalar(3, 'int32') }, { name: 'x/momentum', tensor: tf.scalar(1) }])).rejects.toThrow("'x/momentum' is not a '<variable>/velocity' entry");
+    await expect(
+      opt.setWeights([
+        { name: 'iter', tensor: tf.scalar(3, 'int32') },
+        { name: 'x/momentum', tensor: tf.scalar(1) },
+      ]),
+    ).rejects.toThrow("'x/momentum' is not a '<variable>/velocity' entry");
     opt.dispose();
   });
 

@@ -158,7 +158,8 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
    * without it, when that is unambiguous.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    if (weightValues[0]?.name !== 'iter') throw new Error(`sgdMomentum.setWeights: the first entry must be 'iter', got '${weightValues[0]?.name ?? 'nothing'}'`);
+    if (weightValues[0]?.name !== 'iter')
+      throw new Error(`sgdMomentum.setWeights: the first entry must be 'iter', got '${weightValues[0]?.name ?? 'nothing'}'`);
     const rest = await this.extractIterations(weightValues);
     const restored = new Map<string, Velocity>();
     for (const { name, tensor } of rest) {
@@ -192,8 +193,11 @@ export class SgdMomentumOptimizer extends tf.Optimizer {
     const missing = [...this.velocities.keys()].filter((name) => tf.engine().registeredVariables[name] === undefined);
     if (missing.length > 0) {
       throw new Error(
-        `sgdMomentum: velocities were restored for ${missing.slice(0, 3).map((n) => `'${n}'`).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}, ` +
-          'but no variable has that name; restore them through loadCheckpoint(dir).optimizerWeights(model), which matches them to the model\'s variables',
+        `sgdMomentum: velocities were restored for ${missing
+          .slice(0, 3)
+          .map((n) => `'${n}'`)
+          .join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}, ` +
+          "but no variable has that name; restore them through loadCheckpoint(dir).optimizerWeights(model), which matches them to the model's variables",
       );
     }
     this.restoredUnchecked = false;
@@ -220,7 +224,6 @@ function checkLearningRate(learningRate: number): number {
   if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new Error(`sgdMomentum: learningRate must be > 0, got ${learningRate}`);
   return learningRate;
 }
-
 
 /** The AlexNet optimizer (§5 defaults: momentum 0.9, weight decay 0.0005). */
 export function sgdMomentum(config: SgdMomentumConfig): SgdMomentumOptimizer {

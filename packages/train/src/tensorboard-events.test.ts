@@ -38,11 +38,13 @@ describe('TensorBoardWriter / readEventFile', () => {
     const events = await readEventFile(await writtenFile());
     expect(events[0]).toMatchObject({ fileVersion: FILE_VERSION, step: 0, scalars: [] });
     expect(events[0]!.wallTime).toBeGreaterThan(1.7e9);
-    expect(events.slice(1)).toEqual([0, 1, 2].flatMap((step) => [
-      { wallTime: 1000 + step, step, scalars: [{ tag: 'loss', value: 2.5 - step }] },
-      // Stored as float32, as TensorBoard keeps scalars.
-      { wallTime: 1000 + step, step, scalars: [{ tag: 'error/top1', value: Math.fround(0.1 * step) }] },
-    ]));
+    expect(events.slice(1)).toEqual(
+      [0, 1, 2].flatMap((step) => [
+        { wallTime: 1000 + step, step, scalars: [{ tag: 'loss', value: 2.5 - step }] },
+        // Stored as float32, as TensorBoard keeps scalars.
+        { wallTime: 1000 + step, step, scalars: [{ tag: 'error/top1', value: Math.fround(0.1 * step) }] },
+      ]),
+    );
   });
 
   it('appends on each flush and keeps large and negative steps', async () => {
@@ -55,7 +57,11 @@ describe('TensorBoardWriter / readEventFile', () => {
     await writer.close();
     expect((await stat(writer.file)).size).toBeGreaterThan(afterFirst);
     const events = await readEventFile(writer.file);
-    expect(events.slice(1).map((e) => [e.step, e.scalars[0]!.value])).toEqual([[2 ** 40, 1], [-3, 2], [7, Number.NaN]]);
+    expect(events.slice(1).map((e) => [e.step, e.scalars[0]!.value])).toEqual([
+      [2 ** 40, 1],
+      [-3, 2],
+      [7, Number.NaN],
+    ]);
     expect(() => writer.scalar('a', 1, 1)).toThrow(/closed/);
     await writer.close(); // twice is harmless
   });
@@ -120,23 +126,27 @@ function secondRecord(file: Buffer): Buffer {
 }
 
 // TensorFlow's own writer, through tfjs-node: our reader parsing its file shows our format is TensorFlow's.
-describeEachEngine('readEventFile on a file from TensorFlow', () => {
-  it("reads tfjs-node's summaryFileWriter output", async () => {
-    const { node } = await import('@tensorflow/tfjs-node');
-    const dir = await temporaryFolder('tb-tf');
-    const writer = node.summaryFileWriter(dir);
-    writer.scalar('loss', 0.5, 3);
-    writer.flush();
-    const [name] = (await readdir(dir)).filter((f) => f.includes('tfevents'));
-    expect(name).toBeDefined();
-    const events = await readEventFile(join(dir, name!));
-    expect(events[0]!.fileVersion).toBe(FILE_VERSION);
-    expect(events.flatMap((e) => e.scalars.map((s) => ({ ...s, step: e.step })))).toEqual([{ tag: 'loss', value: 0.5, step: 3 }]);
+describeEachEngine(
+  'readEventFile on a file from TensorFlow',
+  () => {
+    it("reads tfjs-node's summaryFileWriter output", async () => {
+      const { node } = await import('@tensorflow/tfjs-node');
+      const dir = await temporaryFolder('tb-tf');
+      const writer = node.summaryFileWriter(dir);
+      writer.scalar('loss', 0.5, 3);
+      writer.flush();
+      const [name] = (await readdir(dir)).filter((f) => f.includes('tfevents'));
+      expect(name).toBeDefined();
+      const events = await readEventFile(join(dir, name!));
+      expect(events[0]!.fileVersion).toBe(FILE_VERSION);
+      expect(events.flatMap((e) => e.scalars.map((s) => ({ ...s, step: e.step })))).toEqual([{ tag: 'loss', value: 0.5, step: 3 }]);
 
-    // And the other way: our record for the same scalar and wall time is TensorFlow's, byte for byte (framing and CRCs included).
-    const ours = await TensorBoardWriter.open(await temporaryFolder('tb-ours'));
-    ours.scalar('loss', 0.5, 3, events[1]!.wallTime);
-    await ours.close();
-    expect(secondRecord(await readFile(join(dir, name!)))).toEqual(secondRecord(await readFile(ours.file)));
-  });
-}, ['node']);
+      // And the other way: our record for the same scalar and wall time is TensorFlow's, byte for byte (framing and CRCs included).
+      const ours = await TensorBoardWriter.open(await temporaryFolder('tb-ours'));
+      ours.scalar('loss', 0.5, 3, events[1]!.wallTime);
+      await ours.close();
+      expect(secondRecord(await readFile(join(dir, name!)))).toEqual(secondRecord(await readFile(ours.file)));
+    });
+  },
+  ['node'],
+);

@@ -236,7 +236,7 @@ export async function readEventFile(file: string): Promise<TensorBoardEvent[]> {
     const size = (await handle.stat()).size;
     const events: TensorBoardEvent[] = [];
     const header = Buffer.alloc(HEADER_BYTES);
-    for (let offset = 0; offset < size; ) {
+    for (let offset = 0; offset < size;) {
       const where = `${file}: record at byte ${offset}`;
       if (size - offset < HEADER_BYTES) throw new Error(`${where}: truncated (${size - offset} of the ${HEADER_BYTES} header bytes)`);
       await readExactly(handle, header, offset);
@@ -244,7 +244,8 @@ export async function readEventFile(file: string): Promise<TensorBoardEvent[]> {
       const length = header.readBigUInt64LE(0);
       if (length > BigInt(MAX_RECORD_BYTES)) throw new Error(`${where}: length ${length} is over the ${MAX_RECORD_BYTES}-byte limit`);
       const bodyBytes = Number(length) + FOOTER_BYTES;
-      if (size - offset - HEADER_BYTES < bodyBytes) throw new Error(`${where}: truncated (${size - offset - HEADER_BYTES} of ${bodyBytes} bytes after the header)`);
+      if (size - offset - HEADER_BYTES < bodyBytes)
+        throw new Error(`${where}: truncated (${size - offset - HEADER_BYTES} of ${bodyBytes} bytes after the header)`);
       const body = Buffer.alloc(bodyBytes);
       await readExactly(handle, body, offset + HEADER_BYTES);
       const data = body.subarray(0, Number(length));

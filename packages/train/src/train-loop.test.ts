@@ -24,7 +24,17 @@ beforeAll(async () => {
 /** A tiny CNN with seeded dropout, so resuming must also restore the mask stream. */
 function tinyModel(dropout = true): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [10, 10, 3], filters: 4, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'conv1',
+      inputShape: [10, 10, 3],
+      filters: 4,
+      kernelSize: 3,
+      strides: 2,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+    }),
+  );
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ name: 'fc7', units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }));
   if (dropout) model.add(seededDropout({ name: 'drop7', rate: 0.5, seed: 11 }));
@@ -33,7 +43,16 @@ function tinyModel(dropout = true): tf.Sequential {
 }
 
 function freshState(): TrainState {
-  return { epoch: 0, batchInEpoch: 0, step: 0, schedule: parseLrSchedule('plateau', { initial: 0.05, epochs: 3, stepsPerEpoch: 7 }).initialState(), dropoutSteps: {}, best: null, config: { arch: 'tiny' }, classes };
+  return {
+    epoch: 0,
+    batchInEpoch: 0,
+    step: 0,
+    schedule: parseLrSchedule('plateau', { initial: 0.05, epochs: 3, stepsPerEpoch: 7 }).initialState(),
+    dropoutSteps: {},
+    best: null,
+    config: { arch: 'tiny' },
+    classes,
+  };
 }
 
 async function run(runDir: string, model: tf.LayersModel, epochs: number, extra: Partial<TrainLoopOptions> = {}, batchSize = 4) {
@@ -42,7 +61,16 @@ async function run(runDir: string, model: tf.LayersModel, epochs: number, extra:
   const optimizer = extra.optimizer ?? sgdMomentum({ learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 });
   try {
     return await trainLoop({
-      logits: model, model, optimizer, schedule: parseLrSchedule('plateau', { initial: 0.05, epochs, stepsPerEpoch: 7 }), train, val, epochs, runDir, state: freshState(), ...extra,
+      logits: model,
+      model,
+      optimizer,
+      schedule: parseLrSchedule('plateau', { initial: 0.05, epochs, stepsPerEpoch: 7 }),
+      train,
+      val,
+      epochs,
+      runDir,
+      state: freshState(),
+      ...extra,
     });
   } finally {
     await Promise.all([train.close(), val.close()]);
@@ -80,7 +108,10 @@ describeEachEngine('trainLoop', () => {
     expect([stopped.stopped, stopped.state.epoch, stopped.state.batchInEpoch]).toEqual([true, 0, 3]);
     const midway = await resume(interrupted, 2);
     expect(Math.max(...(await weightsOf(midway)).map((w, i) => Math.abs(w - expected[i]!)))).toBe(0);
-    const metrics = (await readFile(join(split, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await readFile(join(split, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     const csv = (await readFile(join(split, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('epoch,learningRate,trainLoss,trainTop1Error,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds');
@@ -96,9 +127,17 @@ describeEachEngine('trainLoop', () => {
     const csv = await readFile(join(runDir, 'metrics.csv'), 'utf8');
     await writeFile(join(runDir, 'metrics.csv'), csv + csv.split('\n')[1]!.replace(/^1,/, '2,') + '\n');
     await resume(runDir, 2);
-    const epochs = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).epoch);
+    const epochs = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).epoch);
     expect(epochs).toEqual([1, 2]);
-    expect((await readFile(join(runDir, 'metrics.csv'), 'utf8')).trim().split('\n').map((l) => l.split(',')[0])).toEqual(['epoch', '1', '2']);
+    expect(
+      (await readFile(join(runDir, 'metrics.csv'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['epoch', '1', '2']);
   });
 
   it('refuses a state past the end of its epoch', async () => {
@@ -153,7 +192,9 @@ describeEachEngine('trainLoop', () => {
     await run(runDir, tinyModel(), 1);
     const last = join(runDir, 'checkpoints', 'last');
     await truncate(join(last, 'optimizer.bin'), 10);
-    await expect(loadCheckpoint(last)).rejects.toThrow(`${join(last, 'optimizer.bin')}: 10 bytes where 5292 were expected (optimizer.json describes 5292 bytes: truncated?)`);
+    await expect(loadCheckpoint(last)).rejects.toThrow(
+      `${join(last, 'optimizer.bin')}: 10 bytes where 5292 were expected (optimizer.json describes 5292 bytes: truncated?)`,
+    );
 
     const other = await temporaryFolder('damaged');
     await run(other, tinyModel(), 1);

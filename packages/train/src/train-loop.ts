@@ -92,7 +92,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   const lastDir = join(runDir, 'checkpoints', 'last');
   let state: TrainState = { ...options.state };
   if (state.batchInEpoch > stepsPerEpoch) {
-    throw new Error(`the run's state is at step ${state.batchInEpoch} of epoch ${state.epoch + 1}, past the ${stepsPerEpoch} steps an epoch has here (a checkpoint from another dataset or batch size?)`);
+    throw new Error(
+      `the run's state is at step ${state.batchInEpoch} of epoch ${state.epoch + 1}, past the ${stepsPerEpoch} steps an epoch has here (a checkpoint from another dataset or batch size?)`,
+    );
   }
   restoreDropoutSteps(model, state.dropoutSteps);
   // A resumed run's metrics go up to its checkpoint's epoch: what came after is trained again.
@@ -130,7 +132,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
         tf.dispose([...Object.values(grads), ...Object.values(sums)]);
-        const saved = await stat(join(lastDir, STATE_FILE)).then(() => true, () => false);
+        const saved = await stat(join(lastDir, STATE_FILE)).then(
+          () => true,
+          () => false,
+        );
         throw new NonFiniteLossError(loss, epoch, batch, saved ? lastDir : undefined);
       }
       // 3. Sum gradients over the micro-batches of one step.
@@ -172,7 +177,13 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     const seconds = (performance.now() - started) / 1000;
     const evaluation = await evaluateLoader(logits, val, classes);
     const metrics: EpochMetrics = {
-      epoch, learningRate, trainLoss: lossSum / Math.max(seen, 1), trainTop1Error: 1 - hitSum / Math.max(seen, 1), ...evaluation, imagesPerSecond: seen / seconds, seconds,
+      epoch,
+      learningRate,
+      trainLoss: lossSum / Math.max(seen, 1),
+      trainTop1Error: 1 - hitSum / Math.max(seen, 1),
+      ...evaluation,
+      imagesPerSecond: seen / seconds,
+      seconds,
     };
     await appendMetrics(runDir, metrics);
     await options.onEpoch?.(metrics);

@@ -10,14 +10,24 @@ import { sgdMomentum } from './sgd-momentum.js';
 // A checkpoint from someone else, modified one way at a time: each is refused naming the file.
 let pristine: string;
 const state: TrainState = {
-  epoch: 1, batchInEpoch: 0, step: 3, schedule: { schedule: 'cosine' }, dropoutSteps: {}, best: { top1Error: 0.5, epoch: 1 }, config: { crop: 8 }, classes: ['a', 'b'],
+  epoch: 1,
+  batchInEpoch: 0,
+  step: 3,
+  schedule: { schedule: 'cosine' },
+  dropoutSteps: {},
+  best: { top1Error: 0.5, epoch: 1 },
+  config: { crop: 8 },
+  classes: ['a', 'b'],
 };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   const model = tf.sequential({ layers: [tf.layers.dense({ name: 'fc', inputShape: [4], units: 2 })] });
   const optimizer = sgdMomentum({ learningRate: 0.1 });
-  optimizer.applyGradients({ [(model.trainableWeights[0]!.read() as tf.Variable).name]: tf.ones([4, 2]), [(model.trainableWeights[1]!.read() as tf.Variable).name]: tf.ones([2]) });
+  optimizer.applyGradients({
+    [(model.trainableWeights[0]!.read() as tf.Variable).name]: tf.ones([4, 2]),
+    [(model.trainableWeights[1]!.read() as tf.Variable).name]: tf.ones([2]),
+  });
   pristine = join(await temporaryFolder('untrusted-ckpt'), 'checkpoints', 'last');
   await saveCheckpoint(pristine, model, optimizer, state);
 });
@@ -82,7 +92,7 @@ describe('a checkpoint from someone else', () => {
     await expect(loadModel(wide)).rejects.toThrow('batch_input_shape');
     const nested = await copy();
     await editJson(join(nested, 'model.json'), (m) => (m.modelTopology.config.layers[0].class_name = 'Bidirectional'));
-    await expect(loadModel(nested)).rejects.toThrow("layer 0 is a Bidirectional; this loader reads only");
+    await expect(loadModel(nested)).rejects.toThrow('layer 0 is a Bidirectional; this loader reads only');
     expect(tf.memory().numBytes).toBe(before);
   });
 

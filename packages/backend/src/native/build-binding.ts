@@ -51,8 +51,16 @@ export async function buildBinding(pkg: EnginePackage, library: TensorFlowLibrar
     CXX: toolchain.compiler,
     LDFLAGS: [process.env.LDFLAGS, `-Wl,-rpath,${library.libDir}`].filter(Boolean).join(' '),
   };
-  const result = await runCommand(toolchain.nodeGyp.program, args, { cwd: pkg.dir, env, timeoutMs: 30 * 60_000, ...(options.onLine ? { onLine: options.onLine } : {}) });
-  const built = await access(pkg.bindingPath).then(() => true, () => false);
+  const result = await runCommand(toolchain.nodeGyp.program, args, {
+    cwd: pkg.dir,
+    env,
+    timeoutMs: 30 * 60_000,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+  });
+  const built = await access(pkg.bindingPath).then(
+    () => true,
+    () => false,
+  );
   if (result.code !== 0 || !built) {
     await mkdir(join(options.logFile, '..'), { recursive: true });
     await writeFile(options.logFile, `${toolchain.nodeGyp.program} ${args.join(' ')}\n\n${result.output}`);

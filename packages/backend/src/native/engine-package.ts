@@ -75,8 +75,15 @@ export async function ensureEnginePackage(name: string, log: (line: string) => v
     throw new Error(`${name} ${found.version} does not match @tensorflow/tfjs ${tfjs.version}: install ${name}@${tfjs.version}`);
   }
   // tfjs-node pins an exact tfjs; a second copy nested under it would get its backend and ours would not.
-  if (await access(join(found.dir, 'node_modules', '@tensorflow', 'tfjs-core')).then(() => true, () => false)) {
-    throw new Error(`${found.dir} has its own copy of @tensorflow/tfjs-core: its backend would not be seen by this project's tfjs; reinstall with matching versions`);
+  if (
+    await access(join(found.dir, 'node_modules', '@tensorflow', 'tfjs-core')).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new Error(
+      `${found.dir} has its own copy of @tensorflow/tfjs-core: its backend would not be seen by this project's tfjs; reinstall with matching versions`,
+    );
   }
   return found;
 }

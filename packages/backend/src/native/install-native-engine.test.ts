@@ -14,9 +14,14 @@ describe('installNativeEngine', () => {
   });
 
   it('refuses a CPU-only wheel for the GPU engine by its name, before extracting it', async () => {
-    const wheel = join(await temporaryFolder('install-gpu'), `tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.whl`);
+    const wheel = join(
+      await temporaryFolder('install-gpu'),
+      `tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.whl`,
+    );
     await writeFile(wheel, 'never read');
-    await expect(installNativeEngine({ gpu: true, tensorflow: wheel })).rejects.toThrow(`--tensorflow ${wheel}: a CPU-only TensorFlow; a GPU engine needs a CUDA build (pip's 'tensorflow')`);
+    await expect(installNativeEngine({ gpu: true, tensorflow: wheel })).rejects.toThrow(
+      `--tensorflow ${wheel}: a CPU-only TensorFlow; a GPU engine needs a CUDA build (pip's 'tensorflow')`,
+    );
   });
 });
 

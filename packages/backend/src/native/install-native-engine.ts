@@ -74,7 +74,8 @@ export async function installNativeEngine(options: InstallNativeEngineOptions = 
   const seconds = () => (performance.now() - started) / 1000;
 
   const explicitPath = options.tensorflow ?? (env.ALEXNET_TENSORFLOW || undefined);
-  const explicit = explicitPath === undefined ? undefined : { path: explicitPath, source: options.tensorflow !== undefined ? '--tensorflow' : 'ALEXNET_TENSORFLOW' };
+  const explicit =
+    explicitPath === undefined ? undefined : { path: explicitPath, source: options.tensorflow !== undefined ? '--tensorflow' : 'ALEXNET_TENSORFLOW' };
   const root = options.cacheDir ?? cacheRoot(env);
   const locate = () =>
     locateTensorFlow({
@@ -95,7 +96,16 @@ export async function installNativeEngine(options: InstallNativeEngineOptions = 
     if (probe.ok) {
       const record = await readInstallRecord(pkg.dir);
       log(`${name} already loads TensorFlow ${probe.tensorflow}${record?.library ? ` (${record.library.origin})` : ''}: nothing to do`);
-      return { engine, package: name, packageDir: pkg.dir, action: 'already usable', tensorflow: probe.tensorflow, gpu: probe.gpu, library: record?.library ?? null, seconds: seconds() };
+      return {
+        engine,
+        package: name,
+        packageDir: pkg.dir,
+        action: 'already usable',
+        tensorflow: probe.tensorflow,
+        gpu: probe.gpu,
+        library: record?.library ?? null,
+        seconds: seconds(),
+      };
     }
     log(`${name} ${pkg.version} does not load yet: ${probe.reason}`);
   }
@@ -104,10 +114,17 @@ export async function installNativeEngine(options: InstallNativeEngineOptions = 
     const probe = await probeNativeEngine(pkg.dir, env);
     if (!probe.ok) {
       await rm(pkg.bindingPath, { force: true });
-      throw new Error(`${name}'s binding was ${action === 'built' ? 'built' : 'installed'} but does not load: ${probe.reason}. It was removed, so the wasm and cpu engines are unaffected`);
+      throw new Error(
+        `${name}'s binding was ${action === 'built' ? 'built' : 'installed'} but does not load: ${probe.reason}. It was removed, so the wasm and cpu engines are unaffected`,
+      );
     }
     const record: InstallRecord = {
-      method: action === 'built' ? 'built' : 'stock', library, tensorflow: probe.tensorflow, packageVersion: pkg.version, node: process.version, date: new Date().toISOString(),
+      method: action === 'built' ? 'built' : 'stock',
+      library,
+      tensorflow: probe.tensorflow,
+      packageVersion: pkg.version,
+      node: process.version,
+      date: new Date().toISOString(),
     };
     await writeFile(recordPath(pkg.dir), `${JSON.stringify(record, null, 2)}\n`);
     return { engine, package: name, packageDir: pkg.dir, action, tensorflow: probe.tensorflow, gpu: probe.gpu, library, seconds: seconds() };

@@ -36,7 +36,8 @@ export async function locateTensorFlow(options: LocateOptions): Promise<TensorFl
   if (explicit) {
     const info = await stat(explicit.path).catch(() => null);
     if (info === null) throw new Error(`${explicit.source} ${explicit.path}: no such file or folder`);
-    const cpuOnly = () => new Error(`${explicit.source} ${explicit.path}: a CPU-only TensorFlow; a GPU engine needs a CUDA build (pip's '${PIP_DISTRIBUTION.cuda}')`);
+    const cpuOnly = () =>
+      new Error(`${explicit.source} ${explicit.path}: a CPU-only TensorFlow; a GPU engine needs a CUDA build (pip's '${PIP_DISTRIBUTION.cuda}')`);
     // Refuse a CPU-only wheel by its name, before extracting a gigabyte from it.
     if (!info.isDirectory() && variant === 'cuda' && checkWheelName(explicit.path).distribution === 'tensorflow-cpu') throw cpuOnly();
     const library = info.isDirectory()

@@ -1,9 +1,7 @@
 import { runCommand } from './run-command.js';
 
 /** What a native engine package does when a fresh Node.js process loads it. */
-export type NativeProbe =
-  | { ok: true; tensorflow: string; tfjs: string; gpu: boolean }
-  | { ok: false; reason: string };
+export type NativeProbe = { ok: true; tensorflow: string; tfjs: string; gpu: boolean } | { ok: false; reason: string };
 
 // Run in a child process: a binding that fails to load (or crashes) must not take this process with it.
 const SCRIPT = `

@@ -3,7 +3,7 @@ import { fakeSitePackages, temporaryFolder } from '@alexnet/test-support';
 import { findPythonTensorFlow } from './python-tensorflow.js';
 
 describe('findPythonTensorFlow', () => {
-  it("finds the TensorFlow a Python interpreter would import, without importing it", async () => {
+  it('finds the TensorFlow a Python interpreter would import, without importing it', async () => {
     const site = await temporaryFolder('py-site');
     const tensorflow = await fakeSitePackages(site, { distribution: 'tensorflow', version: '2.20.0', cuda: true });
     const found = await findPythonTensorFlow(['python3'], undefined, { ...process.env, PYTHONPATH: site });

@@ -52,5 +52,10 @@ export function runCommand(program: string, args: readonly string[], options: Ru
 
 /** The last lines of a command's output, for an error message. */
 export function tail(output: string, lines = 12): string {
-  return output.trimEnd().split('\n').slice(-lines).map((l) => `  ${l}`).join('\n');
+  return output
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `  ${l}`)
+    .join('\n');
 }

@@ -18,15 +18,14 @@ function wheelFolder(root: string, wheel: string): string {
  * The TensorFlow C library inside a wheel, extracted once into the cache (a
  * second call finds it there) and described.
  */
-export async function libraryFromWheel(
-  wheel: string,
-  root: string,
-  onProgress?: (done: number, total: number) => void,
-): Promise<TensorFlowLibrary> {
+export async function libraryFromWheel(wheel: string, root: string, onProgress?: (done: number, total: number) => void): Promise<TensorFlowLibrary> {
   checkWheelName(wheel);
   const target = wheelFolder(root, wheel);
   const folder = join(target, 'tensorflow');
-  const complete = await access(join(folder, 'libtensorflow_cc.so.2')).then(() => true, () => false);
+  const complete = await access(join(folder, 'libtensorflow_cc.so.2')).then(
+    () => true,
+    () => false,
+  );
   if (!complete) await extractTensorFlowWheel(wheel, target, onProgress ? { onProgress } : {});
   return describeTensorFlowFolder(folder, `wheel ${basename(wheel)} (extracted to ${target})`);
 }
@@ -45,7 +44,9 @@ export async function cachedLibrary(root: string, distribution: string): Promise
     if (name.includes('.partial-')) continue;
     try {
       if (checkWheelName(`${name}.whl`).distribution !== distribution) continue;
-      found.push(await describeTensorFlowFolder(join(root, 'tensorflow', name, 'tensorflow'), `wheel ${name}.whl (extracted to ${join(root, 'tensorflow', name)})`));
+      found.push(
+        await describeTensorFlowFolder(join(root, 'tensorflow', name, 'tensorflow'), `wheel ${name}.whl (extracted to ${join(root, 'tensorflow', name)})`),
+      );
     } catch {
       // an incomplete or foreign folder: not a candidate
     }

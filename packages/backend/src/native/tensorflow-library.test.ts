@@ -7,9 +7,10 @@ import { describeTensorFlowFolder, parseBuildInfo } from './tensorflow-library.j
 describe('parseBuildInfo', () => {
   it("reads a wheel's build_info.py", () => {
     expect(parseBuildInfo("build_info = collections.OrderedDict([('is_cuda_build', False), ('is_rocm_build', False)])")).toEqual({ variant: 'cpu' });
-    expect(
-      parseBuildInfo("build_info = collections.OrderedDict([('cuda_version', '12.5.1'), ('cudnn_version', '9'), ('is_cuda_build', True)])"),
-    ).toEqual({ variant: 'cuda', cuda: { cuda: '12.5.1', cudnn: '9' } });
+    expect(parseBuildInfo("build_info = collections.OrderedDict([('cuda_version', '12.5.1'), ('cudnn_version', '9'), ('is_cuda_build', True)])")).toEqual({
+      variant: 'cuda',
+      cuda: { cuda: '12.5.1', cudnn: '9' },
+    });
     expect(parseBuildInfo('')).toEqual({ variant: 'unknown' });
   });
 });
@@ -18,7 +19,15 @@ describe('describeTensorFlowFolder', () => {
   it('describes a Python site-packages TensorFlow, with version and variant from its dist-info and build info', async () => {
     const tensorflow = await fakeSitePackages(await temporaryFolder('tf-site'), { distribution: 'tensorflow_cpu', version: '2.21.0' });
     const library = await describeTensorFlowFolder(tensorflow, 'test');
-    expect(library).toMatchObject({ libDir: tensorflow, includeDir: join(tensorflow, 'include'), library: 'libtensorflow_cc.so.2', distribution: 'tensorflow-cpu', version: '2.21.0', variant: 'cpu', origin: 'test' });
+    expect(library).toMatchObject({
+      libDir: tensorflow,
+      includeDir: join(tensorflow, 'include'),
+      library: 'libtensorflow_cc.so.2',
+      distribution: 'tensorflow-cpu',
+      version: '2.21.0',
+      variant: 'cpu',
+      origin: 'test',
+    });
     // The site-packages folder itself is accepted too.
     expect((await describeTensorFlowFolder(join(tensorflow, '..'), 'test')).libDir).toBe(tensorflow);
   });
@@ -32,7 +41,12 @@ describe('describeTensorFlowFolder', () => {
     await writeFile(join(root, 'lib', 'libtensorflow_framework.so.2'), fakeElf(process.arch));
     const { symlink } = await import('node:fs/promises');
     await symlink('libtensorflow.so.2.15.0', join(root, 'lib', 'libtensorflow.so.2'));
-    expect(await describeTensorFlowFolder(root, 'test')).toMatchObject({ libDir: join(root, 'lib'), library: 'libtensorflow.so.2', distribution: 'libtensorflow', version: '2.15.0' });
+    expect(await describeTensorFlowFolder(root, 'test')).toMatchObject({
+      libDir: join(root, 'lib'),
+      library: 'libtensorflow.so.2',
+      distribution: 'libtensorflow',
+      version: '2.15.0',
+    });
   });
 
   it('names the folder and what is wrong', async () => {

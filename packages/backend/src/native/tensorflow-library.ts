@@ -27,7 +27,10 @@ export interface TensorFlowLibrary {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Python's `name-version.dist-info` folder names normalise `-` to `_`; people write `tensorflow-cpu`. */
@@ -73,14 +76,24 @@ export async function describeTensorFlowFolder(folder: string, origin: string): 
     const meta = await wheelMetadata(dirname(dir));
     const info = parseBuildInfo(await readFile(join(dir, 'python', 'platform', 'build_info.py'), 'utf8').catch(() => ''));
     found = {
-      libDir: dir, includeDir: join(dir, 'include'), library: 'libtensorflow_cc.so.2', framework: 'libtensorflow_framework.so.2',
-      distribution: meta?.distribution ?? 'tensorflow', version: meta?.version ?? null, ...info,
+      libDir: dir,
+      includeDir: join(dir, 'include'),
+      library: 'libtensorflow_cc.so.2',
+      framework: 'libtensorflow_framework.so.2',
+      distribution: meta?.distribution ?? 'tensorflow',
+      version: meta?.version ?? null,
+      ...info,
     };
   } else if (await exists(join(dir, 'lib', 'libtensorflow.so.2'))) {
     const versioned = basename(await realpath(join(dir, 'lib', 'libtensorflow.so.2')));
     found = {
-      libDir: join(dir, 'lib'), includeDir: join(dir, 'include'), library: 'libtensorflow.so.2', framework: 'libtensorflow_framework.so.2',
-      distribution: 'libtensorflow', version: /^libtensorflow\.so\.(\d+\.\d+\.\d+)$/.exec(versioned)?.[1] ?? null, variant: 'unknown',
+      libDir: join(dir, 'lib'),
+      includeDir: join(dir, 'include'),
+      library: 'libtensorflow.so.2',
+      framework: 'libtensorflow_framework.so.2',
+      distribution: 'libtensorflow',
+      version: /^libtensorflow\.so\.(\d+\.\d+\.\d+)$/.exec(versioned)?.[1] ?? null,
+      variant: 'unknown',
     };
   } else if (await exists(join(dir, 'tensorflow', 'libtensorflow_cc.so.2'))) {
     return describeTensorFlowFolder(join(dir, 'tensorflow'), origin); // a site-packages folder itself

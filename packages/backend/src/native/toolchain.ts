@@ -13,7 +13,10 @@ export interface Toolchain {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function firstThatRuns(candidates: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
@@ -53,13 +56,21 @@ async function findNodeHeaders(env: NodeJS.ProcessEnv): Promise<{ nodedir: strin
  */
 export async function findToolchain(env: NodeJS.ProcessEnv = process.env): Promise<Toolchain> {
   const missing: string[] = [];
-  const python = await firstThatRuns([env.PYTHON, 'python3'].filter((p): p is string => !!p), ['--version'], env);
+  const python = await firstThatRuns(
+    [env.PYTHON, 'python3'].filter((p): p is string => !!p),
+    ['--version'],
+    env,
+  );
   if (!python) missing.push('Python 3, which node-gyp runs (Debian/Ubuntu: apt-get install python3)');
   if (!(await firstThatRuns(['make'], ['--version'], env))) missing.push('make (Debian/Ubuntu: apt-get install make)');
-  const compiler = await firstThatRuns([env.CXX, 'g++', 'c++', 'clang++'].filter((c): c is string => !!c), ['--version'], env);
+  const compiler = await firstThatRuns(
+    [env.CXX, 'g++', 'c++', 'clang++'].filter((c): c is string => !!c),
+    ['--version'],
+    env,
+  );
   if (!compiler) missing.push('a C++ compiler (Debian/Ubuntu: apt-get install g++)');
   const nodeGyp = await findNodeGyp(env);
-  if (!nodeGyp) missing.push("node-gyp (it comes with npm; or npm install -g node-gyp)");
+  if (!nodeGyp) missing.push('node-gyp (it comes with npm; or npm install -g node-gyp)');
   const headers = await findNodeHeaders(env);
   if (!headers) {
     missing.push(

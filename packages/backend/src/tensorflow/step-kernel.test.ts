@@ -19,7 +19,13 @@ describeEachEngine(
 
     it("gives ReLU's gradient, without leaking tensors", () => {
       const before = tf.memory().numTensors;
-      const g = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.relu(x).sum())(tf.tensor1d([-1, 0, 2])).dataSync()));
+      const g = tf.tidy(() =>
+        Array.from(
+          tf
+            .grad((x: tf.Tensor) => tf.relu(x).sum())(tf.tensor1d([-1, 0, 2]))
+            .dataSync(),
+        ),
+      );
       expect(g).toEqual([0, 0, 1]);
       expect(tf.memory().numTensors).toBe(before);
     });

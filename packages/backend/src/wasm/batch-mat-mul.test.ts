@@ -5,7 +5,10 @@ import { initBackend } from '../index.js';
 function product(engine: string, aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
   return tf.tidy(() => {
     const seeded = (shape: number[], seed: number) =>
-      tf.tensor(Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => Math.sin(i * 0.37 + seed)), shape);
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => Math.sin(i * 0.37 + seed)),
+        shape,
+      );
     const a = seeded(aShape, 1);
     const b = seeded(bShape, 2);
     void engine;

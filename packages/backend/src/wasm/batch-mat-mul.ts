@@ -33,7 +33,9 @@ export function explicitTransposeMatMul(stock: MatMulKernel): MatMulKernel {
     const innerA = inner(a.shape, !transposeA);
     const innerB = inner(b.shape, transposeB);
     if (innerA !== innerB) {
-      throw new Error(`Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+      throw new Error(
+        `Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+      );
     }
     const plain = { transposeA: false, transposeB: false };
     return Scratch.use(backend, (scratch) => {

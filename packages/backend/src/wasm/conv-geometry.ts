@@ -23,24 +23,11 @@ export interface ConvBackpropAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function resolveConv(
-  xShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
-  attrs: ConvBackpropAttrs,
-): ResolvedConv {
+export function resolveConv(xShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: ConvBackpropAttrs): ResolvedConv {
   if (attrs.dataFormat === 'NCHW') {
     throw new Error("@alexnet/backend: wasm conv gradients support dataFormat 'NHWC' only");
   }
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

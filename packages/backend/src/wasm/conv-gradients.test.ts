@@ -23,9 +23,42 @@ const geometries: Geometry[] = [
   { name: 'non-square filter and strides', x: [2, 11, 12, 3], filter: [3, 5, 3, 4], stride: [2, 3], pad: 'same' },
   { name: '1×1 filter', x: [2, 5, 7, 6], filter: [1, 1, 6, 3], stride: 1, pad: 'valid' },
   { name: 'batch 1, filter as large as input', x: [1, 7, 7, 2], filter: [7, 7, 2, 3], stride: 1, pad: 'valid' },
-  { name: 'explicit asymmetric padding, stride 2', x: [2, 7, 6, 3], filter: [3, 3, 3, 4], stride: 2, pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
-  { name: 'explicit padding larger than the filter', x: [1, 5, 5, 2], filter: [3, 3, 2, 2], stride: 1, pad: [[0, 0], [4, 0], [0, 4], [0, 0]] },
-  { name: 'windows entirely in padding', x: [1, 1, 3, 2], filter: [2, 2, 2, 3], stride: [8, 1], pad: [[0, 0], [6, 0], [0, 0], [0, 0]] },
+  {
+    name: 'explicit asymmetric padding, stride 2',
+    x: [2, 7, 6, 3],
+    filter: [3, 3, 3, 4],
+    stride: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit padding larger than the filter',
+    x: [1, 5, 5, 2],
+    filter: [3, 3, 2, 2],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [4, 0],
+      [0, 4],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'windows entirely in padding',
+    x: [1, 1, 3, 2],
+    filter: [2, 2, 2, 3],
+    stride: [8, 1],
+    pad: [
+      [0, 0],
+      [6, 0],
+      [0, 0],
+      [0, 0],
+    ],
+  },
 ];
 
 function randomArray(size: number, seed: number): Float32Array {
@@ -42,11 +75,28 @@ function randomArray(size: number, seed: number): Float32Array {
 async function gradients(engine: 'wasm' | 'cpu', g: Geometry) {
   await tf.setBackend(engine);
   return tf.tidy(() => {
-    const x = tf.tensor4d(randomArray(g.x.reduce((a, b) => a * b), 1), g.x);
-    const w = tf.tensor4d(randomArray(g.filter.reduce((a, b) => a * b), 2), g.filter);
+    const x = tf.tensor4d(
+      randomArray(
+        g.x.reduce((a, b) => a * b),
+        1,
+      ),
+      g.x,
+    );
+    const w = tf.tensor4d(
+      randomArray(
+        g.filter.reduce((a, b) => a * b),
+        2,
+      ),
+      g.filter,
+    );
     const y = tf.conv2d(x, w, g.stride, g.pad);
     const dy = tf.tensor(randomArray(y.size, 3), y.shape);
-    const [dx, dw] = tf.grads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, g.stride, g.pad).mul(dy).sum())([x, w]);
+    const [dx, dw] = tf.grads((a, b) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, g.stride, g.pad)
+        .mul(dy)
+        .sum(),
+    )([x, w]);
     return { dx: Float32Array.from(dx!.dataSync()), dw: Float32Array.from(dw!.dataSync()), dxShape: dx!.shape, dwShape: dw!.shape };
   });
 }
@@ -81,7 +131,12 @@ describe('wasm conv gradients match the cpu engine', () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 19, 19, 3]) as tf.Tensor4D;
     const w = tf.randomNormal([5, 5, 3, 4]) as tf.Tensor4D;
-    const grad = tf.grads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+    const grad = tf.grads((a, b) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+        .square()
+        .sum(),
+    );
     const first = grad([x, w]);
     tf.dispose(first);
     const tensors = tf.memory().numTensors;

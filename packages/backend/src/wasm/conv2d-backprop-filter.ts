@@ -32,12 +32,21 @@ export function conv2dBackpropFilter(args: {
     const input = cropToFit(scratch, x, rows, cols);
     const xT = scratch.run('Transpose', { x: input }, { perm: [3, 1, 2, 0] });
     const dyT = scratch.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const dwT = scratch.run('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [geo.strideHeight, geo.strideWidth],
-    });
+    const dwT = scratch.run(
+      'Conv2D',
+      { x: xT, filter: dyT },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [rows.padBefore, rows.padAfter],
+          [cols.padBefore, cols.padAfter],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [geo.strideHeight, geo.strideWidth],
+      },
+    );
     return scratch.run('Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
   });
 }

@@ -22,7 +22,9 @@ export function conv2dBackpropInput(args: {
   // dy's own size is authoritative (see conv2d-backprop-filter.ts).
   const [batch, oh, ow, co] = dy.shape as [number, number, number, number];
   if (batch !== geo.batch || co !== geo.outChannels) {
-    throw new Error(`Conv2DBackpropInput: dy of shape [${dy.shape.join(', ')}] cannot come from an input of shape [${inputShape.join(', ')}] and a filter of shape [${filter.shape.join(', ')}]`);
+    throw new Error(
+      `Conv2DBackpropInput: dy of shape [${dy.shape.join(', ')}] cannot come from an input of shape [${inputShape.join(', ')}] and a filter of shape [${filter.shape.join(', ')}]`,
+    );
   }
   // The full correlation must produce exactly H×W rows and columns.
   const rows = fitAxis(oh * sh, geo.filterHeight - 1 - geo.padTop, geo.inHeight + geo.filterHeight - 1);
@@ -34,20 +36,40 @@ export function conv2dBackpropInput(args: {
     let spread = dy;
     if (sh > 1 || sw > 1) {
       const split = scratch.run('Reshape', { x: dy }, { shape: [batch, oh, 1, ow, 1, co] });
-      const padded = scratch.run('PadV2', { x: split }, {
-        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-        constantValue: 0,
-      });
+      const padded = scratch.run(
+        'PadV2',
+        { x: split },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
       spread = scratch.run('Reshape', { x: padded }, { shape: [batch, oh * sh, ow * sw, co] });
     }
     spread = cropToFit(scratch, spread, rows, cols);
     const flipped = scratch.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = scratch.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-    return scratch.run('Conv2D', { x: spread, filter: swapped }, {
-      strides: [1, 1],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    });
+    return scratch.run(
+      'Conv2D',
+      { x: spread, filter: swapped },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [rows.padBefore, rows.padAfter],
+          [cols.padBefore, cols.padAfter],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+      },
+    );
   });
 }

@@ -9,12 +9,7 @@ export type KernelInputs = Record<string, tf.TensorInfo>;
 export type KernelAttrs = Record<string, unknown>;
 export type WasmBackend = tf.KernelBackend & { disposeData(dataId: object): boolean };
 
-export function runWasmKernel(
-  name: string,
-  backend: WasmBackend,
-  inputs: KernelInputs,
-  attrs: KernelAttrs = {},
-): tf.TensorInfo {
+export function runWasmKernel(name: string, backend: WasmBackend, inputs: KernelInputs, attrs: KernelAttrs = {}): tf.TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) {
     throw new Error(`@alexnet/backend: the wasm engine has no '${name}' kernel to build on`);
