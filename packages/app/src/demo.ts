@@ -50,7 +50,7 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   const { top1, top5 } = result.last!;
   const seconds = (performance.now() - started) / 1000;
   const rows: Array<[string, string]> = [
-    ['engine', JSON.parse(JSON.stringify(result.state.config)).engine ?? ''],
+    ['engine', result.engine],
     ['held-out images', String(prepared.index.splits.val?.count ?? 0)],
     ['top-1', `${(100 * top1).toFixed(1)} %`],
     ['top-5', `${(100 * top5).toFixed(1)} %`],
@@ -60,6 +60,6 @@ export async function runDemo(config: DemoConfig, log: (line: string) => void = 
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   log('');
-  for (const [key, value] of rows) if (value !== '') log(`${key.padEnd(width)}  ${value}`);
+  for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value}`);
   return { ...result, top1, top5, seconds };
 }

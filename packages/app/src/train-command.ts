@@ -116,6 +116,8 @@ function checkDataFits(config: TrainConfig, index: PreparedIndex): void {
 
 export interface TrainResult {
   runDir: string;
+  /** The engine it ran on. */
+  engine: string;
   state: TrainState;
   last?: EpochMetrics;
   /** The signal that stopped the run (after saving checkpoints/last), if one did. */
@@ -281,7 +283,7 @@ export async function train(
             `(epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}, the model in ${join(runDir, 'model')}, curves in ${join(runDir, 'curves.png')}`,
         );
       }
-      return { runDir, state: result.state, ...(last ? { last } : {}), ...(result.stopped && stopped ? { stopped } : {}) };
+      return { runDir, engine: report.engine, state: result.state, ...(last ? { last } : {}), ...(result.stopped && stopped ? { stopped } : {}) };
     } catch (error) {
       // The wasm engine aborts (XNNPACK out of memory) when a batch does not fit in its 4 GB heap.
       if (report.engine === 'wasm' && /Aborted\(\)/.test((error as Error).message)) {
