@@ -15,7 +15,7 @@ export function defineDemoCommand() {
     .addOption(new Option('--val-fraction <x>', `held out per class [${d.valFraction}]`).argParser(numberValue({ above: 0, below: 1 })))
     .option('--cache-dir <dir>', `where the images and their prepared form are kept [${d.cacheDir}]`)
     .option('--runs-dir <dir>', `where the run folder demo-<time> is created [${d.runsDir}]`)
-    .option('--tensorboard <dir>', 'also write TensorBoard event files there')
+    .option('--tensorboard <dir>', "also write TensorBoard event files there (tfjs-node's writer on the native engine, the same format from ours elsewhere)")
     .addOption(workersOption('threads preparing batches [cores − 1]'))
     .addOption(backendOption());
 }

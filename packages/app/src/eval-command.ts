@@ -14,7 +14,10 @@ export function defineEvalCommand() {
     .option('--split <name>', 'the split to score [val]', 'val')
     .option('--ten-crop', 'also the mean softmax of the ten views of §4.1 (corners + center, and their mirrors)')
     .option('--json', 'print the figures as JSON')
-    .option('--out <dir>', 'where per-class.csv, confusion.csv and confusion.png go [<run>/eval-<split>]')
+    .option(
+      '--out <dir>',
+      "where per-class.csv, confusion.csv and confusion.png go [<run>/eval-<split>, or eval-<split>-ensemble in the first checkpoint's run]",
+    )
     .addOption(backendOption())
     .addHelpText(
       'after',
@@ -113,7 +116,8 @@ export async function runEval(args: string[], write: (text: string) => void = (t
       split.close();
     }
     const seconds = (performance.now() - started) / 1000;
-    const out = resolve(values.out ?? join(runDirOf(first.checkpoint), `eval-${splitName}`));
+    // An ensemble's files go beside the first model's own, not over them.
+    const out = resolve(values.out ?? join(runDirOf(first.checkpoint), `eval-${splitName}${models.length > 1 ? '-ensemble' : ''}`));
     await mkdir(out, { recursive: true });
     const perClass = confusion.perClassAccuracy().map((accuracy, i) => ({ class: first.classes[i]!, name: first.names[i]!, accuracy }));
     await writeFileAtomic(

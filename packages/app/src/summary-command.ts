@@ -29,7 +29,7 @@ export function defineSummaryCommand() {
 }
 
 /** Builds the named architecture and summarizes it; the model is disposed afterwards. */
-export function summaryFor(args: string[]): { summary: ModelSummary; chain: ReturnType<typeof featureChain>; json: boolean } {
+export function summaryFor(args: string[]): { summary: ModelSummary; chain: ReturnType<typeof featureChain>; json: boolean; conv1Padding?: 'valid' | 'paper' } {
   const v = parseCommandLine(defineSummaryCommand(), args).opts();
   const common = {
     ...(v.classes === undefined ? {} : { classes: v.classes }),
@@ -37,7 +37,7 @@ export function summaryFor(args: string[]): { summary: ModelSummary; chain: Retu
     ...(v.width === undefined ? {} : { width: v.width }),
     ...(v.pool === undefined ? {} : { pool: v.pool }),
   };
-  if (v.arch === 'alexnet-owt' && (v.columns !== undefined || v.lrn !== undefined || v.conv1Padding !== undefined)) {
+  if (v.arch === 'alexnet-owt' && (v.columns !== undefined || (v.lrn !== undefined && v.lrn !== 'off') || v.conv1Padding === 'paper')) {
     throw new UsageError(
       "--columns, --lrn and --conv1-padding apply to --arch alexnet; alexnet-owt is torchvision's single column without LRN, conv1 padded by 2",
     );
@@ -62,10 +62,16 @@ export function summaryFor(args: string[]): { summary: ModelSummary; chain: Retu
   });
   const summary = summarize(model, { chain });
   model.dispose();
-  return { summary, chain, json: v.json === true };
+  // alexnet's conv1 padding as built (alexnet-owt pads by 2, as torchvision does).
+  const conv1Padding = v.arch === 'alexnet' ? (summary.layers.some((l) => l.name === 'pad1') ? 'paper' : 'valid') : undefined;
+  return { summary, chain, json: v.json === true, conv1Padding };
 }
 
 export function runSummary(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): void {
-  const { summary, json } = summaryFor(args);
-  write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+  const { summary, json, conv1Padding } = summaryFor(args);
+  write(
+    json
+      ? `${JSON.stringify({ ...summary, conv1Padding })}\n`
+      : `${formatSummary(summary)}\n${conv1Padding ? `conv1 padding: ${conv1Padding}${conv1Padding === 'paper' ? ' (1 top/left, 2 bottom/right)' : ''}\n` : ''}`,
+  );
 }

@@ -219,3 +219,46 @@ describe('alexnet train on data too small for its settings', () => {
     await expect(list(out)).rejects.toThrow('ENOENT');
   });
 });
+
+describe('alexnet train and the run folders it is given', () => {
+  const tiny = ['--crop', '67', '--width', '0.0625', '-b', '6', '--init', 'he', '--scale', '0.015625', '--backend', 'cpu', '-j', '0', '--epochs', '1'];
+  it('never writes into what is not its own run: copied checkpoints, folders of other files, a rewind, a bad --tensorboard', async () => {
+    const root = await temporaryFolder('train-folders');
+    const run = join(root, 'run');
+    await runTrain(['--data', data, '--out', run, ...tiny], () => undefined);
+    const { cp, mkdir, writeFile, readdir: list } = await import('node:fs/promises');
+
+    // A checkpoint copied out of its run belongs to no run: its resume needs --out.
+    const copied = join(root, 'ck');
+    await cp(join(run, 'checkpoints', 'last'), copied, { recursive: true });
+    await expect(runTrain(['--data', data, '--resume', copied, '--backend', 'cpu'], () => undefined)).rejects.toThrow(
+      `${copied} is not in a run folder (<run>/checkpoints/<name>): give the resumed run a folder with --out <dir>`,
+    );
+    // Branched into another folder, the resumed run keeps its own best there.
+    const branch = join(root, 'branch');
+    await runTrain(['--data', data, '--resume', copied, '--out', branch, '--epochs', '2', '--backend', 'cpu', '-j', '0'], () => undefined);
+    expect((await list(join(branch, 'checkpoints'))).sort()).toEqual(['best', 'last']);
+
+    // A folder whose files are not a run's is refused, even with --force.
+    const app = join(root, 'app');
+    await mkdir(join(app, 'model'), { recursive: true });
+    await writeFile(join(app, 'config.json'), '{"name":"my-app"}');
+    for (const extra of [[], ['--force']]) {
+      await expect(runTrain(['--data', data, '--out', app, ...tiny, ...extra], () => undefined)).rejects.toThrow(
+        `--out ${app} holds files a run would overwrite (config.json, model) but no run: choose another --out`,
+      );
+    }
+    expect(await readFile(join(app, 'config.json'), 'utf8')).toBe('{"name":"my-app"}');
+
+    // Resuming from best in place would take the run back: refused unless --force.
+    await expect(runTrain(['--data', data, '--resume', join(run, 'checkpoints', 'best'), '--backend', 'cpu'], () => undefined)).rejects.toThrow(
+      `--resume ${join(run, 'checkpoints', 'best')} would take ${run} back to epoch 1, replacing its later metrics and checkpoints/last`,
+    );
+
+    // A --tensorboard that cannot be written fails before the run folder exists.
+    await writeFile(join(root, 'tbfile'), '');
+    const fresh = join(root, 'fresh');
+    await expect(runTrain(['--data', data, '--out', fresh, '--tensorboard', join(root, 'tbfile'), ...tiny], () => undefined)).rejects.toThrow();
+    await expect(list(fresh)).rejects.toThrow('ENOENT');
+  });
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { initBackend } from '@alexnet/backend';
 import { z } from 'zod';
 import { BatchLoader, readPreparedIndex, validated, writeFileAtomic, type PreparedIndex } from '@alexnet/data';
@@ -19,7 +19,7 @@ import { featureChain } from './feature-chain.js';
 import { UsageError } from './exit-codes.js';
 import { formatNumber, plural } from './option-values.js';
 import { epochProgress, formatSeconds } from './progress.js';
-import { checkRunFolder, claimRunFolder, freshRunFolder } from './run-folder.js';
+import { checkRunFolder, claimRunFolder, freshRunFolder, realOrResolved, runOfCheckpoint } from './run-folder.js';
 import { writeRunCurves } from './run-curves.js';
 import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
@@ -167,9 +167,20 @@ export async function train(
         );
       }
     }
-    const ownRun = checkpoint ? resolve(dirname(dirname(checkpoint.dir))) : undefined;
-    const runDir = config.out !== undefined ? resolve(config.out) : (ownRun ?? (await freshRunFolder('runs', runPrefix ?? config.recipe)));
-    const folder = { force: config.force, resuming: runDir === ownRun };
+    // A resume continues its own run (<run>/checkpoints/<name>) unless --out branches it elsewhere.
+    const ownRun = checkpoint ? await runOfCheckpoint(checkpoint.dir) : undefined;
+    if (checkpoint && ownRun === undefined && config.out === undefined) {
+      throw new UsageError(`${checkpoint.dir} is not in a run folder (<run>/checkpoints/<name>): give the resumed run a folder with --out <dir>`);
+    }
+    const runDir = config.out !== undefined ? await realOrResolved(config.out) : (ownRun ?? (await freshRunFolder('runs', runPrefix ?? config.recipe)));
+    const inPlace = checkpoint !== undefined && runDir === ownRun;
+    if (inPlace && basename(checkpoint.dir) !== 'last' && !config.force) {
+      throw new UsageError(
+        `--resume ${checkpoint.dir} would take ${runDir} back to epoch ${checkpoint.state.epoch}, replacing its later metrics and checkpoints/last: ` +
+          `continue from ${join(runDir, 'checkpoints', 'last')}, branch with --out <new dir>, or --force`,
+      );
+    }
+    const folder = { force: config.force, resuming: inPlace };
     await checkRunFolder(runDir, folder);
     checkDataFits(config, index);
     const model = checkpoint?.model ?? buildModel(config, index.classes.length);
@@ -211,7 +222,11 @@ export async function train(
       optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
       if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
 
-      // Everything is checked: now the run folder (one writer at a time).
+      scalars = config.tensorboard !== undefined ? await openScalarLog(resolve(config.tensorboard), report.engine) : undefined;
+      // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
+      stop = stopOnSignals('saving a checkpoint after this step');
+
+      // Everything is checked: now the run folder (one writer at a time), config.json first.
       lock = await claimRunFolder(runDir, folder);
       const state: TrainState = {
         ...(checkpoint?.state ?? {
@@ -223,6 +238,8 @@ export async function train(
           best: null,
           classes: index.classes,
         }),
+        // A run branched into another folder keeps its own best there (the first epoch sets it).
+        ...(checkpoint && !inPlace ? { best: null } : {}),
         config: savedConfig(config),
       };
       const params = model.countParams();
@@ -230,15 +247,13 @@ export async function train(
         join(runDir, 'config.json'),
         JSON.stringify({ ...config, engine: report.engine, params, classes: index.classes.length, resumedFrom: checkpoint?.dir ?? null }, null, 2) + '\n',
       );
-      scalars = config.tensorboard !== undefined ? await openScalarLog(resolve(config.tensorboard), report.engine) : undefined;
       log(
         `${config.arch} (${plural(config.columns, 'column')}, width ${formatNumber(config.width)}) at ${config.crop}×${config.crop}: ${params.toLocaleString('en-US')} parameters; ` +
           `${plural(trainData.count, 'training image')}, ${plural(val.count, 'validation image')}, ${plural(index.classes.length, 'class', 'classes')}; ${report.engine}; run folder ${runDir}` +
-          (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}` : ''),
+          (config.arch === 'alexnet' ? `; conv1 padding ${config.conv1Padding}` : '') +
+          (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}${inPlace ? '' : ` of ${checkpoint.dir}`}` : ''),
       );
 
-      // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
-      stop = stopOnSignals('saving a checkpoint after this step');
       const started = performance.now();
       let last: EpochMetrics | undefined;
       const classes = index.classes.length;
@@ -258,17 +273,22 @@ export async function train(
         onEpoch: async (m) => {
           last = m;
           log(epochLine(m, classes));
-          await writeRunCurves(runDir, classes);
-          if (scalars) {
-            const values: Record<string, number> = {
-              'loss/train': m.trainLoss,
-              'loss/val': m.valLoss,
-              'error/train_top1': m.trainTop1Error,
-              'error/val_top1': m.top1Error,
-              learning_rate: m.learningRate,
-            };
-            if (classes > 5) values['error/val_top5'] = m.top5Error;
-            for (const [tag, value] of Object.entries(values)) scalars.scalar(tag, value, m.epoch);
+          // The pictures and logs are for people: a failure there is reported, and training goes on.
+          try {
+            await writeRunCurves(runDir, classes);
+            if (scalars) {
+              const values: Record<string, number> = {
+                'loss/train': m.trainLoss,
+                'loss/val': m.valLoss,
+                'error/train_top1': m.trainTop1Error,
+                'error/val_top1': m.top1Error,
+                learning_rate: m.learningRate,
+              };
+              if (classes > 5) values['error/val_top5'] = m.top5Error;
+              for (const [tag, value] of Object.entries(values)) scalars.scalar(tag, value, m.epoch);
+            }
+          } catch (error) {
+            log(`warning: epoch ${m.epoch}'s curves or TensorBoard events were not written (${(error as Error).message})`);
           }
         },
       });

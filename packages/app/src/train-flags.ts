@@ -1,7 +1,9 @@
 import { Option } from '@commander-js/extra-typings';
 import type { EngineChoice } from '@alexnet/backend';
 import { z } from 'zod';
-import { INIT_SCHEMES, type InitScheme } from '@alexnet/train';
+import { INIT_SCHEMES, parseLrSchedule, type InitScheme } from '@alexnet/train';
+import { FC_WIDTH, scaledWidth } from './alexnet-config.js';
+import { featureChain } from './feature-chain.js';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine, workersOption } from './command-line.js';
 import { UsageError } from './exit-codes.js';
 import { formatNumber, numberOrOff, numberValue } from './option-values.js';
@@ -222,7 +224,7 @@ export function defineTrainCommand() {
     .option('--out <dir>', 'run folder; refused if it holds a run, unless --resume or --force [runs/<recipe>-<time>]')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint folder (e.g. runs/x/checkpoints/last)')
     .option('--force', 'replace the run in --out (its checkpoints, metrics and pictures)', false)
-    .option('--tensorboard <dir>', 'also write TensorBoard event files there')
+    .option('--tensorboard <dir>', "also write TensorBoard event files there (tfjs-node's writer on the native engine, the same format from ours elsewhere)")
     .addOption(workersOption('threads preparing batches [cores − 1]'))
     .addOption(backendOption())
     .addHelpText(
@@ -326,7 +328,7 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
   if (config.arch === 'alexnet-owt') {
     if (explicit.columns === 2) throw new UsageError('--columns 2: alexnet-owt has one column');
     if (explicit.lrn !== undefined && explicit.lrn !== 'off') throw new UsageError(`--lrn ${explicit.lrn}: alexnet-owt (torchvision) has no LRN layers`);
-    if (explicit.conv1Padding !== undefined) throw new UsageError('--conv1-padding: alexnet-owt pads conv1 by 2 as torchvision does');
+    if (explicit.conv1Padding === 'paper') throw new UsageError('--conv1-padding paper: alexnet-owt pads conv1 by 2 as torchvision does (55×55 at 224)');
     config.columns = 1;
     config.lrn = 'off';
     config.conv1Padding = 'valid';
@@ -334,8 +336,25 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
   if (config.batchSize % config.accumulate !== 0) {
     throw new UsageError(`--accumulate ${config.accumulate} must divide --batch-size ${config.batchSize}`);
   }
-  if (config.force && config.out === undefined) throw new UsageError('--force replaces the run in --out: give --out <dir>');
+  if (config.force && config.out === undefined && config.resume === undefined) throw new UsageError('--force replaces the run in --out: give --out <dir>');
+  if (explicit.patience !== undefined && config.lrSchedule !== 'plateau') {
+    throw new UsageError(`--patience applies to --lr-schedule plateau, not ${config.lrSchedule}`);
+  }
+  checkShape(config);
   return { config, explicit };
+}
+
+/** What only the network or the schedule would find out later: a usage error now, before any work. */
+function checkShape(config: TrainConfig): void {
+  try {
+    parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: 1, patience: config.patience });
+    featureChain({ arch: config.arch, inputSize: config.crop, pool: config.pool, conv1Padding: config.conv1Padding });
+    const columns = config.arch === 'alexnet' ? config.columns : 1;
+    for (const base of [96, 256, 384, FC_WIDTH]) scaledWidth(base, config.width, columns);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(message.startsWith('--') ? message : `--crop ${config.crop} / --width ${formatNumber(config.width)}: ${message}`);
+  }
 }
 
 /** `alexnet train`'s flags as a configuration; a usage error throws UsageError. */

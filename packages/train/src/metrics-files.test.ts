@@ -56,4 +56,13 @@ describe('metrics files', () => {
     );
     await expect(readMetricsHistory(join(dir, 'none'))).rejects.toThrow('metrics.jsonl: not found');
   });
+
+  it('append to a CSV begun by an older version in its own columns', async () => {
+    const dir = await temporaryFolder('metrics-old-csv');
+    const old = 'epoch,learningRate,trainLoss,valLoss,top1,top5,top1Error,top5Error,imagesPerSecond,seconds';
+    await writeFile(join(dir, 'metrics.csv'), `${old}\n1,0.01,1,1,0.5,0.9,0.5,0.1,10,1\n`);
+    await appendMetrics(dir, { ...row(2), valLoss: 0.75 });
+    const lines = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(lines).toEqual([old, '1,0.01,1,1,0.5,0.9,0.5,0.1,10,1', '2,0.01,1,0.75,0.5,0.9,0.5,0.1,10,1']);
+  });
 });

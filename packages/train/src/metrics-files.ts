@@ -35,16 +35,20 @@ async function appendTo(file: string, text: string): Promise<void> {
   }
 }
 
-/** Appends one epoch's metrics to metrics.jsonl and metrics.csv (the CSV's header first, when the file is new). */
+/**
+ * Appends one epoch's metrics to metrics.jsonl and metrics.csv (the CSV's header
+ * first, when the file is new). A CSV begun by an older version keeps its own
+ * columns: rows follow the header that is there.
+ */
 export async function appendMetrics(runDir: string, metrics: EpochMetrics): Promise<void> {
   await appendTo(join(runDir, METRICS_JSONL), JSON.stringify(metrics) + '\n');
   const csv = join(runDir, METRICS_CSV);
-  const fresh = !(await stat(csv).then(
-    (s) => s.size > 0,
-    () => false,
-  ));
-  const row = CSV_COLUMNS.map((c) => String(metrics[c])).join(',');
-  await appendTo(csv, (fresh ? CSV_COLUMNS.join(',') + '\n' : '') + row + '\n');
+  const existing = await readMetrics(csv);
+  const header = existing?.split('\n', 1)[0]?.trim();
+  const columns = header ? header.split(',') : [...CSV_COLUMNS];
+  const values = metrics as unknown as Record<string, unknown>;
+  const row = columns.map((c) => (values[c] === undefined ? '' : String(values[c]))).join(',');
+  await appendTo(csv, (header ? '' : CSV_COLUMNS.join(',') + '\n') + row + '\n');
 }
 
 /** A metrics file's text, or undefined when there is none. */

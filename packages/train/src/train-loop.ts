@@ -30,7 +30,7 @@ export interface TrainLoopOptions {
   /** Stops at the next optimizer step and saves `last` (SIGINT/SIGTERM). */
   signal?: AbortSignal;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number }) => void;
-  /** After each epoch's metrics are written (awaited: e.g. to draw curves.png). */
+  /** After each epoch's metrics and checkpoints are written (awaited: e.g. to draw curves.png). */
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
 }
 
@@ -186,7 +186,6 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       seconds,
     };
     await appendMetrics(runDir, metrics);
-    await options.onEpoch?.(metrics);
     const improved = state.best === null || evaluation.top1Error < state.best.top1Error;
     state = {
       ...state,
@@ -198,6 +197,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     // 6. Checkpoints: `last` every epoch, `best` when validation improved.
     await checkpoint(lastDir);
     if (improved) await checkpoint(join(runDir, 'checkpoints', 'best'));
+    // After the checkpoints: whatever the callback does, this epoch's training is saved.
+    await options.onEpoch?.(metrics);
     if (options.signal?.aborted) return { state, stopped: true };
   }
   return { state, stopped: false };
