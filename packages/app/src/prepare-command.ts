@@ -88,7 +88,7 @@ export async function runPrepare(
     log(
       `stats (${stats.samples} training images, 0–255): channel mean ${JSON.stringify(round(stats.channelMean))}, eigenvalues ${JSON.stringify(round(stats.eigenvalues))}`,
     );
-    for (const warning of (summary as { warnings?: string[] }).warnings ?? []) warn(`warning: ${warning}`);
+    for (const warning of summary.warnings) warn(`warning: ${warning}`);
     return { summary };
   } catch (error) {
     if (error instanceof PrepareInterrupted) {

@@ -174,6 +174,9 @@ describeEachEngine('alexnet train', (engine) => {
     expect([resumed.runDir, resumed.state.epoch]).toEqual([out, 2]);
     const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n');
     expect(metrics).toHaveLength(2);
+    // After the second epoch the picture has both.
+    const twoEpochs = await sharp(await readFile(join(out, 'curves.png'))).metadata();
+    expect([twoEpochs.format, (await readFile(join(out, 'curves.png'))).length > 10_000]).toEqual(['png', true]);
 
     // The same two epochs without stopping, on the same engine: the same weights.
     const straight = join(await temporaryFolder('train-cli-straight'), 'run');
