@@ -1,3 +1,9 @@
-// @alexnet/parallel: column-split model parallelism and data parallelism
-// (GUIDE §2, §3). Nothing is exported yet; the placement work is its own issue.
-export {};
+// @alexnet/parallel: placing AlexNet's training over several devices (GUIDE §2). A device is
+// an engine in its own thread (or process); ranks exchange float32 arrays through a Transport
+// that counts its bytes. This first part: the thread transport, the ring all-reduce and data
+// parallelism's gradient averaging. The column split and the hybrid come next (issue 11).
+export { type Transport, RankTimeoutError } from './transport.js';
+export { createThreadChannels, threadTransport, type ThreadChannels } from './thread-transport.js';
+export { ringAllReduce } from './ring-all-reduce.js';
+export { averageGradients, ringAllReduceBytes } from './data-parallel.js';
+export { runThreadRanks, rankContext, reportResult, reportError } from './thread-ranks.js';
