@@ -7,3 +7,13 @@ export { createThreadChannels, threadTransport, type ThreadChannels } from './th
 export { ringAllReduce } from './ring-all-reduce.js';
 export { averageGradients, ringAllReduceBytes } from './data-parallel.js';
 export { runThreadRanks, rankContext, reportResult, reportError } from './thread-ranks.js';
+export {
+  columnWeightsOf,
+  columnOpsOf,
+  columnStep,
+  columnSliceOf,
+  columnStepFloatsPerImage,
+  type ColumnWeights,
+  type ColumnOps,
+  type ColumnStepResult,
+} from './column-split.js';
