@@ -37,7 +37,9 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
       const labels = tf.tensor1d([1, 7], 'int32');
       const targets = tf.oneHot(labels, classes);
       const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const layerOf = new Map(model.layers.flatMap((l) => l.trainableWeights.map((w, i) => [(w.read() as tf.Variable).name, [l.name, i === 0 ? 'kernel' : 'bias'] as const])));
+      const layerOf = new Map(
+        model.layers.flatMap((l) => l.trainableWeights.map((w, i) => [(w.read() as tf.Variable).name, [l.name, i === 0 ? 'kernel' : 'bias'] as const])),
+      );
 
       const channels = createThreadChannels(2);
       const transports = [threadTransport(channels, 0), threadTransport(channels, 1)];
