@@ -2,7 +2,7 @@
 // an engine in its own thread (or process); ranks exchange float32 arrays through a Transport
 // that counts its bytes. This first part: the thread transport, the ring all-reduce and data
 // parallelism's gradient averaging. The column split and the hybrid come next (issue 11).
-export { type Transport, RankTimeoutError } from './transport.js';
+export { type Transport, RankTimeoutError, timedTransport } from './transport.js';
 export { createThreadChannels, threadTransport, type ThreadChannels } from './thread-transport.js';
 export { ringAllReduce } from './ring-all-reduce.js';
 export { averageGradients, ringAllReduceBytes } from './data-parallel.js';

@@ -21,3 +21,34 @@ export class RankTimeoutError extends Error {
     this.name = 'RankTimeoutError';
   }
 }
+
+/**
+ * The same transport, also timing the wall time during which at least one of
+ * its sends or receives is pending: communication, including waiting for the
+ * other rank (a step's imbalance shows up here too).
+ */
+export function timedTransport(inner: Transport): Transport & { readonly waitMs: number } {
+  let pending = 0;
+  let since = 0;
+  let waitMs = 0;
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (pending++ === 0) since = performance.now();
+    try {
+      return await work();
+    } finally {
+      if (--pending === 0) waitMs += performance.now() - since;
+    }
+  };
+  return {
+    rank: inner.rank,
+    size: inner.size,
+    get bytesSent() {
+      return inner.bytesSent;
+    },
+    get waitMs() {
+      return waitMs;
+    },
+    send: (to, data) => timed(() => inner.send(to, data)),
+    receive: (from, length) => timed(() => inner.receive(from, length)),
+  };
+}
