@@ -150,6 +150,9 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     expect([result.width, result.height]).toEqual([3 * 23 + 1, 2 * 23 + 1]);
     const meta = await sharp(await readFile(out)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', result.width, result.height]);
+    // Two columns: a chroma per column, each in [0, 1].
+    expect(result.chroma).toHaveLength(2);
+    for (const c of result.chroma!) expect(c >= 0 && c <= 1).toBe(true);
   });
 
   it('similar writes a contact sheet of the nearest training images and caches the feature index', async () => {

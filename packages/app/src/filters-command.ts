@@ -2,7 +2,7 @@ import { Option } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import { loadCheckpoint } from '@alexnet/train';
 import { writeFileAtomic } from '@alexnet/data';
-import { filterGridPng } from '@alexnet/eval';
+import { columnChroma, filterGridPng } from '@alexnet/eval';
 import type * as tf from '@tensorflow/tfjs';
 import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
 import { numberValue } from './option-values.js';
@@ -15,7 +15,10 @@ export function defineFiltersCommand() {
     .addOption(backendOption());
 }
 
-export async function runFilters(args: string[], log: (line: string) => void = (l) => console.log(l)): Promise<{ out: string; width: number; height: number }> {
+export async function runFilters(
+  args: string[],
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<{ out: string; width: number; height: number; chroma?: number[] }> {
   const values = parseCommandLine(defineFiltersCommand(), args).opts();
   const scale = values.scale;
   const { model } = await loadCheckpoint(values.checkpoint);
@@ -25,7 +28,16 @@ export async function runFilters(args: string[], log: (line: string) => void = (
     const out = resolve(values.out);
     await writeFileAtomic(out, picture.png);
     log(`${kernel.shape[3]} conv1 kernels of ${kernel.shape[0]}×${kernel.shape[1]}×${kernel.shape[2]} → ${out} (${picture.width}×${picture.height})`);
-    return { out, width: picture.width, height: picture.height };
+    // §6.1: with two columns, one column's kernels come out largely colour-agnostic, the other's colour-specific.
+    const columns = model.getLayer('conv2').getClassName() === 'AlexNetGroupedConv2D' ? 2 : 1;
+    const chroma = kernel.shape[2] === 3 ? columnChroma(kernel, columns) : undefined;
+    if (chroma) {
+      const rows = columns === 2 ? ' (column 1 is drawn in the top half, column 2 in the bottom half)' : '';
+      log(
+        `mean chroma of the kernels (0 gray … 1 saturated): ${chroma.map((c, i) => `${columns === 2 ? `column ${i + 1} ` : ''}${c.toFixed(3)}`).join(', ')}${rows}`,
+      );
+    }
+    return { out, width: picture.width, height: picture.height, ...(chroma ? { chroma } : {}) };
   } finally {
     model.dispose();
   }

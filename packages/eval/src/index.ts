@@ -15,3 +15,4 @@ export {
 export { FeatureIndex, type Neighbour } from './feature-index.js';
 export { csvField, escapeXml, terminalText } from './text-escaping.js';
 export { trainingCurvesPng, trainingCurvesSvg, formatRate, type CurvePoint, type CurveRun, type TrainingCurvesOptions } from './training-curves.js';
+export { kernelChroma, columnChroma } from './filter-colour.js';

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 // The two-column AlexNet as the app builds it: the single device the split must equal.
 import { alexNet, logitsOf } from '@alexnet/app';
-import { columnOpsOf, columnSliceOf, columnStep, columnStepFloatsPerImage, columnWeightsOf } from './column-split.js';
+import { assembleColumns, columnOpsOf, columnSliceOf, columnStep, columnStepFloatsPerImage, columnWeightsOf } from './column-split.js';
 import { createThreadChannels, threadTransport } from './thread-transport.js';
 
 const LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8'] as const;
@@ -91,6 +91,13 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
           }
         }
       }
+
+      // Placement-independent: both columns written back give the single-device model's weights.
+      const assembled = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout: 0, seed: 99, init: 'he' });
+      assembleColumns(assembled, [columns[0]!, columns[1]!]);
+      const [mine, theirs] = [assembled.getWeights(), model.getWeights()];
+      for (const [i, w] of mine.entries()) expect(relative(w, theirs[i]!), assembled.weights[i]!.originalName).toBeLessThan(bound);
+      assembled.dispose();
 
       // What each rank sent: pool2, pool5, fc6 and their gradients, and the partial logits, per image per step.
       const shapes = {

@@ -239,3 +239,26 @@ export function columnStepFloatsPerImage(shapes: { pool2: number[]; pool5: numbe
   const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
   return 2 * (size(shapes.pool2) + size(shapes.pool5) + shapes.fc6) + shapes.classes;
 }
+
+/**
+ * The inverse of columnWeightsOf: both ranks' weights written back into the
+ * two-column model, so a column-split run saves the same model.json and weights
+ * as a single-device one (and either resumes the other's checkpoint).
+ */
+export function assembleColumns(model: tf.LayersModel, columns: [ColumnWeights, ColumnWeights]): void {
+  for (const name of LAYERS) {
+    const layer = model.getLayer(name);
+    const [kernel, bias] = layer.getWeights();
+    const joined = [kernel, bias].flatMap((full, i) => {
+      if (full === undefined) return [];
+      const which = i === 0 ? 'kernel' : 'bias';
+      const parts = columns.map((c) => c[name][which]);
+      const s = sliceFor(name, which, full.shape, 0);
+      if (s === 'all') return [parts[0]!.clone()];
+      if (s === 'none') throw new Error(`assembleColumns: ${name}/${which} has no part on rank 0`);
+      return [tf.concat(parts as tf.Tensor[], s.axis)];
+    });
+    layer.setWeights(joined);
+    tf.dispose(joined);
+  }
+}

@@ -8,6 +8,7 @@ export { ringAllReduce } from './ring-all-reduce.js';
 export { averageGradients, ringAllReduceBytes } from './data-parallel.js';
 export { runThreadRanks, rankContext, reportResult, reportError } from './thread-ranks.js';
 export {
+  assembleColumns,
   columnWeightsOf,
   columnOpsOf,
   columnStep,
