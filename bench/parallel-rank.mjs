@@ -13,7 +13,7 @@ try {
   await initBackend({ prefer: data.engine, log: null });
   tf.env().set('PROD', true);
   const { mode, inputSize, batch, steps } = data;
-  const model = alexNet({ inputSize, classes: 1000, columns: 2, init: 'paper', seed: 1, dropout: 0 });
+  const model = alexNet({ inputSize, classes: 1000, columns: 2, init: 'paper', seed: 1 });
   const optimizer = sgdMomentum({ learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 });
   const local = mode === 'data' ? batch / size : batch;
   const pixels = Float32Array.from({ length: local * inputSize * inputSize * 3 }, (_, i) => Math.sin((i + rank * 7) * 0.37));
@@ -22,8 +22,9 @@ try {
   if (mode === 'columns') {
     const weights = columnWeightsOf(model, rank);
     const ops = columnOpsOf(model);
+    let dropoutStep = 0;
     step = async (xs, ys) => {
-      const { grads, logits } = await columnStep(transport, weights, ops, xs, ys, 1000);
+      const { grads, logits } = await columnStep(transport, weights, ops, xs, ys, 1000, { training: true, dropoutStep: dropoutStep++ });
       optimizer.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [`column${rank}/${k}`, g])));
       tf.dispose([logits, ...Object.values(grads)]);
     };

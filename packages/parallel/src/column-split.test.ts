@@ -23,14 +23,15 @@ function relative(a: tf.Tensor, b: tf.Tensor): number {
 describeEachEngine('the column split on 2 ranks', (engine) => {
   const bound = engine === 'cpu' ? 1e-5 : 1e-4;
 
-  // 67 px with valid conv1; 71 px with conv1 padded as the paper's 224 is (the padding path, at a tiny size).
-  for (const [inputSize, conv1Padding] of [
-    [67, 'valid'],
-    [71, 'paper'],
+  // 67 px with valid conv1 and the paper's dropout; 71 px with conv1 padded as the paper's 224 is (at a tiny size), no dropout.
+  for (const [inputSize, conv1Padding, dropout] of [
+    [67, 'valid', 0.5],
+    [71, 'paper', 0],
   ] as const) {
-    it(`equals the single-device two-column model at ${inputSize} px (conv1 ${conv1Padding}): logits, loss, every gradient, and the weights after 3 SGD steps`, async () => {
+    it(`equals the single-device two-column model at ${inputSize} px (conv1 ${conv1Padding}, dropout ${dropout}): logits, loss, every gradient, and the weights after 3 SGD steps`, async () => {
       const classes = 10;
-      const model = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout: 0, seed: 3, init: 'he' });
+      const model = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout, seed: 3, init: 'he' });
+      const dropoutLayers = model.layers.filter((l) => l.name === 'drop6' || l.name === 'drop7') as Array<tf.layers.Layer & { step: number }>;
       const logitsModel = logitsOf(model);
       const batch = 2;
       const xs = tf.randomNormal([batch, inputSize, inputSize, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
@@ -50,10 +51,18 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
 
       for (let step = 0; step < 3; step++) {
         // One device: the whole network.
-        const reference = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(targets, logitsModel.apply(xs) as tf.Tensor) as tf.Scalar, variables);
-        const referenceLogits = logitsModel.apply(xs) as tf.Tensor2D;
+        // Training mode: the model's dropout draws its masks at stream position `step` (both applies).
+        for (const l of dropoutLayers) l.step = step;
+        const reference = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(targets, logitsModel.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+          variables,
+        );
+        for (const l of dropoutLayers) l.step = step;
+        const referenceLogits = logitsModel.apply(xs, { training: true }) as tf.Tensor2D;
         // Two ranks, the same batch, exchanging at conv3, fc6, fc7 and fc8.
-        const split = await Promise.all([0, 1].map((r) => columnStep(transports[r]!, columns[r]!, ops, xs, labels, classes)));
+        const split = await Promise.all(
+          [0, 1].map((r) => columnStep(transports[r]!, columns[r]!, ops, xs, labels, classes, { training: true, dropoutStep: step })),
+        );
         if (step === 0) {
           for (const s of split) expect(relative(s.logits, referenceLogits)).toBeLessThan(bound);
           for (const s of split) expect(Math.abs(s.loss - reference.value.dataSync()[0]!)).toBeLessThan(bound);
@@ -93,7 +102,7 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
       }
 
       // Placement-independent: both columns written back give the single-device model's weights.
-      const assembled = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout: 0, seed: 99, init: 'he' });
+      const assembled = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout, seed: 99, init: 'he' });
       assembleColumns(assembled, [columns[0]!, columns[1]!]);
       const [mine, theirs] = [assembled.getWeights(), model.getWeights()];
       for (const [i, w] of mine.entries()) expect(relative(w, theirs[i]!), assembled.weights[i]!.originalName).toBeLessThan(bound);

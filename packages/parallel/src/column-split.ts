@@ -28,6 +28,8 @@ export interface ColumnOps {
   conv1Padding: 'valid' | 'same';
   /** ZeroPadding2D before conv1 (the paper's 224), as [[top, bottom], [left, right]]. */
   pad?: [[number, number], [number, number]];
+  /** The model's seeded dropout after fc6 and fc7 (rate and mask-stream seeds), when it has one. */
+  dropout?: { rate: number; seed6: number; seed7: number };
 }
 
 const LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8'] as const;
@@ -94,7 +96,11 @@ export function columnOpsOf(model: tf.LayersModel): ColumnOps {
   };
   const conv1 = model.getLayer('conv1').getConfig() as { strides: number[]; padding: 'valid' | 'same' };
   const pad = model.layers.find((l) => l.getClassName() === 'ZeroPadding2D')?.getConfig().padding as [[number, number], [number, number]] | undefined;
+  const drop = (name: string) => model.layers.find((l) => l.name === name)?.getConfig() as { rate?: number; seed?: number } | undefined;
+  const [d6, d7] = [drop('drop6'), drop('drop7')];
+  const dropout = d6?.rate && d6.seed !== undefined && d7?.seed !== undefined ? { rate: d6.rate, seed6: d6.seed, seed7: d7.seed } : undefined;
   return {
+    ...(dropout ? { dropout } : {}),
     norm: (x) => norm.apply(x) as tf.Tensor4D,
     pool1: apply('pool1'),
     pool2: apply('pool2'),
@@ -124,9 +130,23 @@ export interface ColumnStepResult {
 }
 
 /**
+ * This rank's half of the dropout mask SeededDropout draws at stream position
+ * `step` for a [batch, units] layer (units = both halves): both ranks draw the
+ * whole mask from the same seed and keep their own columns, so the split drops
+ * exactly the units one device drops. Scaled by 1/(1 − rate), as the layer does.
+ */
+function maskHalf(rate: number, seed: number, step: number, batch: number, units: number, rank: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const keep = tf.randomUniform([batch, units], 0, 1, 'float32', seed + step).greaterEqual(rate);
+    return tf.div(tf.slice(keep.cast('float32'), [0, rank * (units / 2)], [batch, units / 2]), 1 - rate) as tf.Tensor2D;
+  });
+}
+
+/**
  * One forward and backward pass of the column split on this rank: the same
  * batch on both ranks (the paper's model parallelism splits the network, not the
- * data), with dropout off (`training` masks are not yet shared between ranks).
+ * data). With `training`, fc6 and fc7 drop the units the model's SeededDropout
+ * layers would at stream position `dropoutStep` (the caller advances it per step).
  * Returns the loss and logits (equal on both ranks) and the gradients of this
  * rank's weights; applying them is the caller's (each rank updates only its own).
  */
@@ -137,12 +157,19 @@ export async function columnStep(
   xs: tf.Tensor4D,
   labels: tf.Tensor1D,
   classes: number,
+  options: { training?: boolean; dropoutStep?: number } = {},
 ): Promise<ColumnStepResult> {
   const rank = transport.rank;
   const w = weights;
   const keep: tf.Tensor[] = [];
   const hold = <T extends tf.Tensor>(t: T) => (keep.push(t), t);
   try {
+    const batch = xs.shape[0];
+    const drop = options.training && ops.dropout ? ops.dropout : undefined;
+    const step = options.dropoutStep ?? 0;
+    const mask6 = drop ? hold(maskHalf(drop.rate, drop.seed6, step, batch, 2 * w.fc6.kernel.shape[1]!, rank)) : undefined;
+    const mask7 = drop ? hold(maskHalf(drop.rate, drop.seed7, step, batch, 2 * w.fc7.kernel.shape[1]!, rank)) : undefined;
+    const dropped = (h: tf.Tensor, mask: tf.Tensor | undefined) => (mask ? tf.mul(h, mask) : h);
     // Stage 1: conv1, LRN, pool, conv2 (own column), LRN, pool → pool2 of this column.
     const stage1 = (k1: tf.Tensor, b1: tf.Tensor, k2: tf.Tensor, b2: tf.Tensor) => {
       const input = ops.pad ? (tf.pad(xs, [[0, 0], ops.pad[0], ops.pad[1], [0, 0]]) as tf.Tensor4D) : xs;
@@ -157,10 +184,11 @@ export async function columnStep(
     // Stage 3: fc6 half (reads both pool5 halves, flattened as the model's Flatten does: channels last).
     const stage3 = (pa: tf.Tensor, pb: tf.Tensor, k: tf.Tensor, b: tf.Tensor) => {
       const joined = tf.concat([pa, pb], 3);
-      return tf.relu(dense(tf.reshape(joined, [joined.shape[0]!, -1]) as tf.Tensor2D, { kernel: k, bias: b }));
+      return dropped(tf.relu(dense(tf.reshape(joined, [joined.shape[0]!, -1]) as tf.Tensor2D, { kernel: k, bias: b })), mask6);
     };
     // Stage 4: fc7 half (reads both fc6 halves).
-    const stage4 = (ha: tf.Tensor, hb: tf.Tensor, k: tf.Tensor, b: tf.Tensor) => tf.relu(dense(tf.concat([ha, hb], 1) as tf.Tensor2D, { kernel: k, bias: b }));
+    const stage4 = (ha: tf.Tensor, hb: tf.Tensor, k: tf.Tensor, b: tf.Tensor) =>
+      dropped(tf.relu(dense(tf.concat([ha, hb], 1) as tf.Tensor2D, { kernel: k, bias: b })), mask7);
     // Stage 5: fc8's partial sum over this rank's half of its inputs (rank 0 adds the bias).
     const stage5 = (h: tf.Tensor, k: tf.Tensor, b?: tf.Tensor) => {
       const partial = tf.matMul(h as tf.Tensor2D, k as tf.Tensor2D);
