@@ -1,10 +1,22 @@
 // One rank of bench/parallel.mjs, in a worker thread with its own engine: the two-column AlexNet's
-// training step as the column split (this rank's column, the whole batch) or data parallel (the
-// whole network, this rank's half of the batch), SGD with momentum and weight decay.
+// training step as the column split (this rank's column, the whole batch), data parallel (the
+// whole network, this rank's half of the batch) or the hybrid (conv layers on half the batch, FC
+// layers split), SGD with momentum and weight decay.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@alexnet/backend';
 import { alexNet, logitsOf } from '@alexnet/app';
-import { averageGradients, columnOpsOf, columnStep, columnWeightsOf, rankContext, reportError, reportResult, timedTransport } from '@alexnet/parallel';
+import {
+  averageGradients,
+  columnOpsOf,
+  columnStep,
+  columnWeightsOf,
+  convTowerOf,
+  hybridStep,
+  rankContext,
+  reportError,
+  reportResult,
+  timedTransport,
+} from '@alexnet/parallel';
 import { sgdMomentum } from '@alexnet/train';
 
 const { rank, size, transport: plain, data } = rankContext();
@@ -15,7 +27,7 @@ try {
   const { mode, inputSize, batch, steps } = data;
   const model = alexNet({ inputSize, classes: 1000, columns: 2, init: 'paper', seed: 1 });
   const optimizer = sgdMomentum({ learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 });
-  const local = mode === 'data' ? batch / size : batch;
+  const local = mode === 'columns' ? batch : batch / size;
   const pixels = Float32Array.from({ length: local * inputSize * inputSize * 3 }, (_, i) => Math.sin((i + rank * 7) * 0.37));
   const labels = Int32Array.from({ length: local }, (_, i) => (i + rank) % 1000);
   let step;
@@ -27,6 +39,16 @@ try {
       const { grads, logits } = await columnStep(transport, weights, ops, xs, ys, 1000, { training: true, dropoutStep: dropoutStep++ });
       optimizer.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [`column${rank}/${k}`, g])));
       tf.dispose([logits, ...Object.values(grads)]);
+    };
+  } else if (mode === 'hybrid') {
+    const convTower = convTowerOf(model);
+    const fc = columnWeightsOf(model, rank);
+    const ops = columnOpsOf(model);
+    let dropoutStep = 0;
+    step = async (xs, ys) => {
+      const { convGrads, fcGrads } = await hybridStep(transport, { convTower, fc }, ops, xs, ys, 1000, { training: true, dropoutStep: dropoutStep++ });
+      optimizer.applyGradients({ ...convGrads, ...Object.fromEntries(Object.entries(fcGrads).map(([k, g]) => [`column${rank}/${k}`, g])) });
+      tf.dispose([...Object.values(convGrads), ...Object.values(fcGrads)]);
     };
   } else {
     const logits = logitsOf(model);

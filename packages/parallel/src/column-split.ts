@@ -113,10 +113,10 @@ export function columnOpsOf(model: tf.LayersModel): ColumnOps {
 
 const conv = (x: tf.Tensor4D, w: { kernel: tf.Tensor; bias?: tf.Tensor }, stride: number, padding: 'valid' | 'same') =>
   tf.relu(tf.add(tf.conv2d(x, w.kernel as tf.Tensor4D, stride, padding), w.bias!)) as tf.Tensor4D;
-const dense = (x: tf.Tensor2D, w: { kernel: tf.Tensor; bias?: tf.Tensor }) => tf.add(tf.matMul(x, w.kernel as tf.Tensor2D), w.bias!) as tf.Tensor2D;
+export const dense = (x: tf.Tensor2D, w: { kernel: tf.Tensor; bias?: tf.Tensor }) => tf.add(tf.matMul(x, w.kernel as tf.Tensor2D), w.bias!) as tf.Tensor2D;
 
 /** Sends this rank's tensor to the other rank and receives the other's, of the same shape. */
-async function exchange(transport: Transport, tensor: tf.Tensor): Promise<tf.Tensor> {
+export async function exchange(transport: Transport, tensor: tf.Tensor): Promise<tf.Tensor> {
   const peer = 1 - transport.rank;
   const [, received] = await Promise.all([transport.send(peer, (await tensor.data()) as Float32Array), transport.receive(peer, tensor.size)]);
   return tf.tensor(received, tensor.shape, 'float32');
@@ -135,7 +135,7 @@ export interface ColumnStepResult {
  * whole mask from the same seed and keep their own columns, so the split drops
  * exactly the units one device drops. Scaled by 1/(1 − rate), as the layer does.
  */
-function maskHalf(rate: number, seed: number, step: number, batch: number, units: number, rank: number): tf.Tensor2D {
+export function maskHalf(rate: number, seed: number, step: number, batch: number, units: number, rank: number): tf.Tensor2D {
   return tf.tidy(() => {
     const keep = tf.randomUniform([batch, units], 0, 1, 'float32', seed + step).greaterEqual(rate);
     return tf.div(tf.slice(keep.cast('float32'), [0, rank * (units / 2)], [batch, units / 2]), 1 - rate) as tf.Tensor2D;
@@ -254,7 +254,7 @@ export async function columnStep(
  * what it sends back (its gradient for this column's input) is added to this
  * rank's own. Returns the total gradient of this rank's input; frees da and db.
  */
-async function reduceInputGradients(transport: Transport, da: tf.Tensor, db: tf.Tensor): Promise<tf.Tensor> {
+export async function reduceInputGradients(transport: Transport, da: tf.Tensor, db: tf.Tensor): Promise<tf.Tensor> {
   const [mine, theirs] = transport.rank === 0 ? [da, db] : [db, da];
   const received = await exchange(transport, theirs);
   const total = tf.add(mine, received);

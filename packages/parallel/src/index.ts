@@ -18,3 +18,4 @@ export {
   type ColumnOps,
   type ColumnStepResult,
 } from './column-split.js';
+export { convTowerOf, hybridStep, hybridStepFloats, type HybridWeights, type HybridStepResult } from './hybrid.js';
