@@ -32,7 +32,8 @@ export async function runFilters(
     const columns = model.getLayer('conv2').getClassName() === 'AlexNetGroupedConv2D' ? 2 : 1;
     const chroma = kernel.shape[2] === 3 ? columnChroma(kernel, columns) : undefined;
     if (chroma) {
-      const rows = columns === 2 ? ' (column 1 is drawn in the top half, column 2 in the bottom half)' : '';
+      const half = kernel.shape[3] / 2;
+      const rows = columns === 2 ? ` (kernels 1–${half} in reading order are column 1's, ${half + 1}–${2 * half} column 2's)` : '';
       log(
         `mean chroma of the kernels (0 gray … 1 saturated): ${chroma.map((c, i) => `${columns === 2 ? `column ${i + 1} ` : ''}${c.toFixed(3)}`).join(', ')}${rows}`,
       );
