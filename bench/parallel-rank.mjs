@@ -19,7 +19,7 @@ import {
 } from '@alexnet/parallel';
 import { sgdMomentum } from '@alexnet/train';
 
-const { rank, size, transport: plain, data } = rankContext();
+const { rank, size, transport: plain, data } = await rankContext();
 const transport = timedTransport(plain);
 try {
   await initBackend({ prefer: data.engine, log: null });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ringAllReduceBytes } from './data-parallel.js';
 import { lossOf, smallNet, type SmallNetCase } from './fixtures/small-net.js';
+import { runProcessRanks } from './process-ranks.js';
 import { runThreadRanks } from './thread-ranks.js';
 
 const RANK = new URL('./fixtures/data-parallel-rank.ts', import.meta.url).href;
@@ -72,4 +73,21 @@ describe('data parallelism over worker threads', () => {
     );
     expect(performance.now() - started).toBeLessThan(10_000);
   }, 30_000);
+
+  it('on 2 rank processes (the GPU layout: one device per process, CUDA_VISIBLE_DEVICES=rank) computes the same', async () => {
+    const results = await runProcessRanks<typeof data, { weights: number[][]; visibleDevices: string | null }>(RANK, 2, () => data, {
+      env: (rank) => ({ CUDA_VISIBLE_DEVICES: String(rank) }),
+    });
+    expect(results.map((r) => r.visibleDevices)).toEqual(['0', '1']);
+    for (const result of results) {
+      for (const [v, weights] of result.weights.entries()) {
+        const reference = single[v]!;
+        const scale = Math.max(...reference.map(Math.abs));
+        expect(Math.max(...weights.map((x, i) => Math.abs(x - reference[i]!))) / scale).toBeLessThan(1e-5);
+      }
+    }
+    await expect(runProcessRanks(RANK, 2, () => ({ ...data, die: 0 }), { timeoutMs: 5_000 })).rejects.toThrow(
+      'rank 0 exited with code 3 before reporting a result',
+    );
+  }, 60_000);
 });

@@ -19,3 +19,5 @@ export {
   type ColumnStepResult,
 } from './column-split.js';
 export { convTowerOf, hybridStep, hybridStepFloats, type HybridWeights, type HybridStepResult } from './hybrid.js';
+export { processTransport, type ProcessMessage } from './process-transport.js';
+export { runProcessRanks } from './process-ranks.js';

@@ -1,6 +1,7 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { createThreadChannels, threadTransport, type ThreadChannels } from './thread-transport.js';
 import type { Transport } from './transport.js';
+import { processTransport, type ProcessMessage } from './process-transport.js';
 
 interface RankData<T> {
   rank: number;
@@ -58,17 +59,36 @@ export async function runThreadRanks<T, R>(moduleUrl: string, size: number, data
   }
 }
 
-/** Inside a rank's module: its rank, the world size, its transport and the data it was given. */
-export function rankContext<T>(): { rank: number; size: number; transport: Transport; data: T } {
-  const d = workerData as RankData<T>;
-  return { rank: d.rank, size: d.size, transport: threadTransport(d.channels, d.rank, { timeoutMs: d.timeoutMs }), data: d.data };
+/**
+ * Inside a rank's module, in a worker thread (runThreadRanks) or a process
+ * (runProcessRanks): its rank, the world size, its transport and its data.
+ */
+export async function rankContext<T>(): Promise<{ rank: number; size: number; transport: Transport; data: T }> {
+  if (workerData && (workerData as RankData<T>).channels) {
+    const d = workerData as RankData<T>;
+    return { rank: d.rank, size: d.size, transport: threadTransport(d.channels, d.rank, { timeoutMs: d.timeoutMs }), data: d.data };
+  }
+  if (typeof process.send !== 'function') throw new Error('rankContext: not started by runThreadRanks or runProcessRanks');
+  const start = await new Promise<Extract<ProcessMessage, { kind: 'start' }>>((resolve) => {
+    const onMessage = (message: ProcessMessage) => {
+      if (message.kind !== 'start') return;
+      process.off('message', onMessage);
+      resolve(message);
+    };
+    process.on('message', onMessage);
+    process.send!({ kind: 'ready' } satisfies ProcessMessage);
+  });
+  return { rank: start.rank, size: start.size, transport: processTransport(start.rank, start.size, { timeoutMs: start.timeoutMs }), data: start.data as T };
 }
 
 /** Inside a rank's module: reports its result (once), or the error that stopped it. */
 export function reportResult(result: unknown): void {
-  parentPort!.postMessage({ result });
+  if (parentPort) parentPort.postMessage({ result });
+  else process.send!({ kind: 'result', result } satisfies ProcessMessage);
 }
 
 export function reportError(error: unknown): void {
-  parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  const text = error instanceof Error ? error.message : String(error);
+  if (parentPort) parentPort.postMessage({ error: text });
+  else process.send!({ kind: 'error', error: text } satisfies ProcessMessage);
 }
