@@ -31,8 +31,12 @@ export async function runProcessRanks<T, R>(
   // A rank's messages wait here until it says it is ready (it could not hear them before).
   const ready = new Array<boolean>(size).fill(false);
   const pending = Array.from({ length: size }, () => [] as ProcessMessage[]);
+  // A send to a rank that has just died fails (EPIPE): its exit, reported below, is the cause to name.
+  const deliver = (child: ChildProcess, message: ProcessMessage) => {
+    if (child.connected) child.send(message, () => undefined);
+  };
   const forward = (to: number, message: ProcessMessage) => {
-    if (ready[to]) children[to]?.send(message);
+    if (ready[to]) deliver(children[to]!, message);
     else pending[to]?.push(message);
   };
   try {
@@ -52,7 +56,11 @@ export async function runProcessRanks<T, R>(
                 resolve();
               } else if (message.kind === 'error') reject(new Error(`rank ${rank} failed: ${message.error}`));
             });
-            child.on('error', (error) => reject(new Error(`rank ${rank} failed: ${error.message}`)));
+            child.on('error', (error: NodeJS.ErrnoException) => {
+              // A broken IPC channel means the rank is gone: its 'exit' names how.
+              if (error.code === 'EPIPE' || error.code === 'ERR_IPC_CHANNEL_CLOSED') return;
+              reject(new Error(`rank ${rank} failed: ${error.message}`));
+            });
             child.on('exit', (code, signal) => {
               if (!reported) reject(new Error(`rank ${rank} exited ${signal ? `on ${signal}` : `with code ${code}`} before reporting a result`));
             });
