@@ -130,7 +130,11 @@ describeEachEngine(
   'readEventFile on a file from TensorFlow',
   () => {
     it("reads tfjs-node's summaryFileWriter output", async () => {
-      const { node } = await import('@tensorflow/tfjs-node');
+      // By a variable name: tfjs-node is optional, so its types may be absent where this file is type-checked.
+      const pkg = '@tensorflow/tfjs-node';
+      const { node } = (await import(pkg)) as {
+        node: { summaryFileWriter(dir: string): { scalar(tag: string, value: number, step: number): void; flush(): void } };
+      };
       const dir = await temporaryFolder('tb-tf');
       const writer = node.summaryFileWriter(dir);
       writer.scalar('loss', 0.5, 3);
