@@ -1,5 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { alexNet } from './alexnet.js';
+import { CONV1_PADDINGS, LRN_MODES, POOL_MODES } from './alexnet-config.js';
 import { alexNetOwt } from './alexnet-owt.js';
 import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
 import { UsageError } from './exit-codes.js';
@@ -21,9 +22,9 @@ export function defineSummaryCommand() {
     .addOption(new Option('--input <px>', 'input side [227 for alexnet, 224 for alexnet-owt]').argParser(numberValue({ integer: true, min: 1, max: 4096 })))
     .addOption(new Option('--width <x>', 'width multiplier [1]').argParser(numberValue({ above: 0 })))
     .addOption(new Option('--columns <n>', 'alexnet: 2 GPU columns (the paper) or 1 [2]').choices(['1', '2'] as const))
-    .addOption(new Option('--lrn <mode>', 'alexnet: paper, alpha-over-n or off [paper]').choices(['paper', 'alpha-over-n', 'off'] as const))
-    .addOption(new Option('--pool <kind>', 'overlapping 3×3/2 or non-overlapping 2×2/2 [overlapping]').choices(['overlapping', 'non-overlapping'] as const))
-    .addOption(new Option('--conv1-padding <kind>', 'alexnet: valid, or paper (224 padded to 55×55) [paper at 224]').choices(['valid', 'paper'] as const))
+    .addOption(new Option('--lrn <mode>', 'alexnet: paper, alpha-over-n or off [paper]').choices(LRN_MODES))
+    .addOption(new Option('--pool <kind>', 'overlapping 3×3/2 or non-overlapping 2×2/2 [overlapping]').choices(POOL_MODES))
+    .addOption(new Option('--conv1-padding <kind>', 'alexnet: valid, or paper (224 padded to 55×55) [paper at 224]').choices(CONV1_PADDINGS))
     .option('--json', 'print { name, params, layers: [{ name, type, outputShape, params }], chain }')
     .addOption(backendOption());
 }

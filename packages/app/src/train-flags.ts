@@ -2,19 +2,12 @@ import { Option } from '@commander-js/extra-typings';
 import type { EngineChoice } from '@alexnet/backend';
 import { z } from 'zod';
 import { INIT_SCHEMES, parseLrSchedule, type InitScheme } from '@alexnet/train';
-import { FC_WIDTH, scaledWidth } from './alexnet-config.js';
+import { CONV1_PADDINGS, FC_WIDTH, LRN_MODES, POOL_MODES, scaledWidth, type Conv1Padding, type LrnMode, type PoolMode } from './alexnet-config.js';
 import { featureChain } from './feature-chain.js';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine, workersOption } from './command-line.js';
 import { UsageError } from './exit-codes.js';
 import { formatNumber, numberOrOff, numberValue } from './option-values.js';
 import { ARCHS, type Arch } from './summary-command.js';
-
-export const LRN_MODES = ['paper', 'alpha-over-n', 'off'] as const;
-export type LrnMode = (typeof LRN_MODES)[number];
-export const POOLING = ['overlapping', 'non-overlapping'] as const;
-export type Pooling = (typeof POOLING)[number];
-export const CONV1_PADDING = ['valid', 'paper'] as const;
-export type Conv1Padding = (typeof CONV1_PADDING)[number];
 
 /** `alexnet train`'s configuration: plain data, the paper's values unless a recipe or a flag says otherwise. */
 export interface TrainConfig {
@@ -55,7 +48,7 @@ export interface TrainConfig {
   /** §3.3's LRN: the formula as printed, with α divided by n (cuda-convnet2, Caffe, PyTorch), or none. */
   lrn: LrnMode;
   /** §3.4: 3×3 windows with stride 2 (the paper) or 2×2 with stride 2. */
-  pool: Pooling;
+  pool: PoolMode;
   /** How conv1 meets its input: 'paper' pads 224 to give the paper's 55×55 (the default at 224). */
   conv1Padding: Conv1Padding;
   seed: number;
@@ -211,8 +204,8 @@ export function commandWithTrainOptions(name: string, summary: string) {
         LRN_MODES,
       ),
     )
-    .addOption(new Option('--pool <kind>', `max pooling (§3.4): overlapping 3×3/2 or non-overlapping 2×2/2 ${d('pool')}`).choices(POOLING))
-    .addOption(new Option('--conv1-padding <kind>', "valid, or paper: 224 padded to give the paper's 55×55 [paper at 224, else valid]").choices(CONV1_PADDING))
+    .addOption(new Option('--pool <kind>', `max pooling (§3.4): overlapping 3×3/2 or non-overlapping 2×2/2 ${d('pool')}`).choices(POOL_MODES))
+    .addOption(new Option('--conv1-padding <kind>', "valid, or paper: 224 padded to give the paper's 55×55 [paper at 224, else valid]").choices(CONV1_PADDINGS))
     .addOption(new Option('--seed <n>', 'initial weights, shuffling, augmentation and dropout masks [1]').argParser(numberValue({ integer: true })));
 }
 
@@ -263,8 +256,8 @@ export const SAVED_TRAIN_CONFIG = z
     lighting: z.union([z.literal(false), z.number().min(0)]),
     dropout: z.number().min(0).lt(1).default(0.5),
     lrn: z.enum(LRN_MODES).optional(),
-    pool: z.enum(POOLING).default('overlapping'),
-    conv1Padding: z.enum(CONV1_PADDING).default('valid'),
+    pool: z.enum(POOL_MODES).default('overlapping'),
+    conv1Padding: z.enum(CONV1_PADDINGS).default('valid'),
     seed: z.number().int(),
     epochs: z.number().int().min(1),
     data: z.string().max(4096).optional(),

@@ -4,21 +4,10 @@ import { describeEachEngine } from '@alexnet/test-support/engines';
 // The two-column AlexNet as the app builds it: the single device the split must equal.
 import { alexNet, logitsOf } from '@alexnet/app';
 import { assembleColumns, columnOpsOf, columnSliceOf, columnStep, columnStepFloatsPerImage, columnWeightsOf } from './column-split.js';
+import { relativeDifference } from './fixtures/relative-difference.js';
 import { createThreadChannels, threadTransport } from './thread-transport.js';
 
 const LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8'] as const;
-
-/** Largest |a − b| over the largest |b|: one relative figure per tensor. */
-function relative(a: tf.Tensor, b: tf.Tensor): number {
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-    scale = Math.max(scale, Math.abs(y[i]!));
-  }
-  return worst / Math.max(scale, 1e-12);
-}
 
 describeEachEngine('the column split on 2 ranks', (engine) => {
   const bound = engine === 'cpu' ? 1e-5 : 1e-4;
@@ -64,14 +53,14 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
           [0, 1].map((r) => columnStep(transports[r]!, columns[r]!, ops, xs, labels, classes, { training: true, dropoutStep: step })),
         );
         if (step === 0) {
-          for (const s of split) expect(relative(s.logits, referenceLogits)).toBeLessThan(bound);
+          for (const s of split) expect(relativeDifference(s.logits, referenceLogits)).toBeLessThan(bound);
           for (const s of split) expect(Math.abs(s.loss - reference.value.dataSync()[0]!)).toBeLessThan(bound);
           for (const [name, grad] of Object.entries(reference.grads)) {
             const [layer, which] = layerOf.get(name)!;
             for (const r of [0, 1] as const) {
               const part = columnSliceOf(layer as (typeof LAYERS)[number], which, grad, r);
               if (part === undefined) continue; // fc8's bias lives on rank 0
-              expect(relative(split[r]!.grads[`${layer}/${which}`]!, part), `${layer}/${which} on rank ${r}`).toBeLessThan(bound);
+              expect(relativeDifference(split[r]!.grads[`${layer}/${which}`]!, part), `${layer}/${which} on rank ${r}`).toBeLessThan(bound);
               part.dispose();
             }
           }
@@ -95,7 +84,7 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
             const part = columnSliceOf(layer, which, full!, r);
             const mine = columns[r]![layer][which];
             if (part === undefined || mine === undefined) continue;
-            expect(relative(mine, part), `${layer}/${which} on rank ${r} after 3 steps`).toBeLessThan(bound);
+            expect(relativeDifference(mine, part), `${layer}/${which} on rank ${r} after 3 steps`).toBeLessThan(bound);
             part.dispose();
           }
         }
@@ -105,7 +94,7 @@ describeEachEngine('the column split on 2 ranks', (engine) => {
       const assembled = alexNet({ columns: 2, width: 0.0625, classes, inputSize, conv1Padding, dropout, seed: 99, init: 'he' });
       assembleColumns(assembled, [columns[0]!, columns[1]!]);
       const [mine, theirs] = [assembled.getWeights(), model.getWeights()];
-      for (const [i, w] of mine.entries()) expect(relative(w, theirs[i]!), assembled.weights[i]!.originalName).toBeLessThan(bound);
+      for (const [i, w] of mine.entries()) expect(relativeDifference(w, theirs[i]!), assembled.weights[i]!.originalName).toBeLessThan(bound);
       assembled.dispose();
 
       // What each rank sent: pool2, pool5, fc6 and their gradients, and the partial logits, per image per step.

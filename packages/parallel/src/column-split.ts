@@ -142,6 +142,26 @@ export function maskHalf(rate: number, seed: number, step: number, batch: number
   });
 }
 
+/** This rank's fc6 and fc7 dropout masks for a training step (none when not training or the model has no dropout). */
+export function fcDropoutMasks(
+  ops: Pick<ColumnOps, 'dropout'>,
+  options: { training?: boolean; dropoutStep?: number },
+  batch: number,
+  fc: Pick<ColumnWeights, 'fc6' | 'fc7'>,
+  rank: number,
+): { mask6?: tf.Tensor2D; mask7?: tf.Tensor2D } {
+  const drop = options.training ? ops.dropout : undefined;
+  if (!drop) return {};
+  const step = options.dropoutStep ?? 0;
+  return {
+    mask6: maskHalf(drop.rate, drop.seed6, step, batch, 2 * fc.fc6.kernel.shape[1]!, rank),
+    mask7: maskHalf(drop.rate, drop.seed7, step, batch, 2 * fc.fc7.kernel.shape[1]!, rank),
+  };
+}
+
+/** A layer's output with its dropout mask applied, when there is one. */
+export const dropped = (h: tf.Tensor, mask: tf.Tensor | undefined) => (mask ? tf.mul(h, mask) : h);
+
 /**
  * One forward and backward pass of the column split on this rank: the same
  * batch on both ranks (the paper's model parallelism splits the network, not the
@@ -165,11 +185,9 @@ export async function columnStep(
   const hold = <T extends tf.Tensor>(t: T) => (keep.push(t), t);
   try {
     const batch = xs.shape[0];
-    const drop = options.training && ops.dropout ? ops.dropout : undefined;
-    const step = options.dropoutStep ?? 0;
-    const mask6 = drop ? hold(maskHalf(drop.rate, drop.seed6, step, batch, 2 * w.fc6.kernel.shape[1]!, rank)) : undefined;
-    const mask7 = drop ? hold(maskHalf(drop.rate, drop.seed7, step, batch, 2 * w.fc7.kernel.shape[1]!, rank)) : undefined;
-    const dropped = (h: tf.Tensor, mask: tf.Tensor | undefined) => (mask ? tf.mul(h, mask) : h);
+    const { mask6, mask7 } = fcDropoutMasks(ops, options, batch, w, rank);
+    if (mask6) hold(mask6);
+    if (mask7) hold(mask7);
     // Stage 1: conv1, LRN, pool, conv2 (own column), LRN, pool → pool2 of this column.
     const stage1 = (k1: tf.Tensor, b1: tf.Tensor, k2: tf.Tensor, b2: tf.Tensor) => {
       const input = ops.pad ? (tf.pad(xs, [[0, 0], ops.pad[0], ops.pad[1], [0, 0]]) as tf.Tensor4D) : xs;

@@ -4,18 +4,8 @@ import { describeEachEngine } from '@alexnet/test-support/engines';
 import { alexNet, logitsOf } from '@alexnet/app';
 import { columnOpsOf, columnSliceOf, columnWeightsOf } from './column-split.js';
 import { convTowerOf, hybridStep, hybridStepFloats } from './hybrid.js';
+import { relativeDifference } from './fixtures/relative-difference.js';
 import { createThreadChannels, threadTransport } from './thread-transport.js';
-
-function relative(a: tf.Tensor, b: tf.Tensor): number {
-  const [x, y] = [a.dataSync(), b.dataSync()];
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-    scale = Math.max(scale, Math.abs(y[i]!));
-  }
-  return worst / Math.max(scale, 1e-12);
-}
 
 describeEachEngine('one weird trick on 2 ranks', (engine) => {
   const bound = engine === 'cpu' ? 1e-5 : 1e-4;
@@ -64,15 +54,15 @@ describeEachEngine('one weird trick on 2 ranks', (engine) => {
       const tower = ranks[i]!.replica;
       for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) {
         const [k, b] = tower.getLayer(layer).trainableWeights.map((w) => (w.read() as tf.Variable).name);
-        expect(relative(result.convGrads[k!]!, byLayer.get(`${layer}/kernel`)!), `${layer}/kernel on rank ${i}`).toBeLessThan(bound);
-        expect(relative(result.convGrads[b!]!, byLayer.get(`${layer}/bias`)!), `${layer}/bias on rank ${i}`).toBeLessThan(bound);
+        expect(relativeDifference(result.convGrads[k!]!, byLayer.get(`${layer}/kernel`)!), `${layer}/kernel on rank ${i}`).toBeLessThan(bound);
+        expect(relativeDifference(result.convGrads[b!]!, byLayer.get(`${layer}/bias`)!), `${layer}/bias on rank ${i}`).toBeLessThan(bound);
       }
       // The FC halves' gradients are the whole model's, sliced.
       for (const layer of ['fc6', 'fc7', 'fc8'] as const) {
         for (const which of ['kernel', 'bias'] as const) {
           const part = columnSliceOf(layer, which, byLayer.get(`${layer}/${which}`)!, i as 0 | 1);
           if (part === undefined) continue;
-          expect(relative(result.fcGrads[`${layer}/${which}`]!, part), `${layer}/${which} on rank ${i}`).toBeLessThan(bound);
+          expect(relativeDifference(result.fcGrads[`${layer}/${which}`]!, part), `${layer}/${which} on rank ${i}`).toBeLessThan(bound);
           part.dispose();
         }
       }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense, exchange, maskHalf, reduceInputGradients, type ColumnOps, type ColumnWeights } from './column-split.js';
+import { dense, dropped, exchange, fcDropoutMasks, reduceInputGradients, type ColumnOps, type ColumnWeights } from './column-split.js';
 import { ringAllReduce } from './ring-all-reduce.js';
 import type { Transport } from './transport.js';
 
@@ -59,11 +59,9 @@ export async function hybridStep(
   try {
     const local = xs.shape[0];
     const batch = 2 * local;
-    const drop = options.training && ops.dropout ? ops.dropout : undefined;
-    const step = options.dropoutStep ?? 0;
-    const mask6 = drop ? hold(maskHalf(drop.rate, drop.seed6, step, batch, 2 * fc6.kernel.shape[1]!, rank)) : undefined;
-    const mask7 = drop ? hold(maskHalf(drop.rate, drop.seed7, step, batch, 2 * fc7.kernel.shape[1]!, rank)) : undefined;
-    const dropped = (h: tf.Tensor, mask: tf.Tensor | undefined) => (mask ? tf.mul(h, mask) : h);
+    const { mask6, mask7 } = fcDropoutMasks(ops, options, batch, weights.fc, rank);
+    if (mask6) hold(mask6);
+    if (mask7) hold(mask7);
 
     // Conv tower on this rank's half batch (data parallel), then pool5 all-gathered in batch order.
     const pool5 = hold(weights.convTower.apply(xs) as tf.Tensor4D);
