@@ -25,6 +25,19 @@ describeEachEngine('SeededDropout', () => {
     expect(await onEngine('cpu', () => masks(seededDropout({ rate: 0.5, seed: 11 }), 2))).toEqual(here);
   });
 
+  it('drops, on replicas holding rows of a batch, exactly what one device drops on the whole batch', () => {
+    const whole = tf.tidy(() => Array.from((seededDropout({ rate: 0.5, seed: 6 }).apply(tf.ones([4, 8]), { training: true }) as tf.Tensor).dataSync()));
+    const parts = [0, 1].flatMap((replica) => {
+      const layer = seededDropout({ rate: 0.5, seed: 6 });
+      layer.rows = { offset: 2 * replica, total: 4 };
+      return tf.tidy(() => Array.from((layer.apply(tf.ones([2, 8]), { training: true }) as tf.Tensor).dataSync()));
+    });
+    expect(parts).toEqual(whole);
+    const layer = seededDropout({ rate: 0.5, seed: 6 });
+    layer.rows = { offset: 3, total: 4 };
+    expect(() => layer.apply(tf.ones([2, 8]), { training: true })).toThrow('rows 3…4 of a batch of 4 do not fit');
+  });
+
   it('is the identity at inference', () => {
     const out = seededDropout({ seed: 1 }).apply(tf.ones([2, 3])) as tf.Tensor;
     expect(Array.from(out.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);

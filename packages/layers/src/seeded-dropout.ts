@@ -20,6 +20,12 @@ export class SeededDropout extends tf.layers.Layer {
   readonly rate: number;
   readonly seed: number | undefined;
   step = 0;
+  /**
+   * Data parallelism: this replica's rows of a larger batch. The mask is drawn
+   * for all `total` rows and rows `offset`… kept, so the replicas together drop
+   * exactly what one device drops on the whole batch. Unset: the batch is whole.
+   */
+  rows: { offset: number; total: number } | undefined = undefined;
 
   constructor(args: SeededDropoutArgs = {}) {
     super(baseLayerArgs(args));
@@ -38,7 +44,14 @@ export class SeededDropout extends tf.layers.Layer {
       if (kwargs.training !== true || this.rate === 0) return x.clone();
       const seed = this.seed === undefined ? undefined : this.seed + this.step;
       this.step++;
-      const keep = tf.randomUniform(x.shape, 0, 1, 'float32', seed).greaterEqual(this.rate);
+      const n = x.shape[0]!;
+      const rows = this.rows ?? { offset: 0, total: n };
+      if (rows.offset < 0 || rows.offset + n > rows.total) {
+        throw new Error(`SeededDropout: rows ${rows.offset}…${rows.offset + n - 1} of a batch of ${rows.total} do not fit`);
+      }
+      const drawn = tf.randomUniform([rows.total, ...x.shape.slice(1)], 0, 1, 'float32', seed);
+      const mine = rows.total === n ? drawn : tf.slice(drawn, [rows.offset, ...x.shape.slice(1).map(() => 0)], x.shape);
+      const keep = mine.greaterEqual(this.rate);
       return x.mul(keep.cast('float32')).div(1 - this.rate);
     });
   }
