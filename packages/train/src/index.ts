@@ -22,6 +22,9 @@ export {
   restoreDropoutSteps,
   type TrainLoopOptions,
   type EpochMetrics,
+  type StepPlacement,
+  type StepCommunication,
+  type StepTiming,
   type SteppableOptimizer,
 } from './train-loop.js';
 export { evaluateLoader, type Evaluation } from './evaluate.js';

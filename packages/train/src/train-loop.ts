@@ -10,6 +10,31 @@ import { appendMetrics, keepMetricsUpTo } from './metrics-files.js';
 /** An optimizer whose learning rate can change between steps (sgdMomentum, tf.train.momentum …). */
 export type SteppableOptimizer = tf.Optimizer & { setLearningRate(learningRate: number): void };
 
+/**
+ * Where a step's arithmetic happens. The default computes on this engine; a
+ * placement over several devices (@alexnet/parallel's column split, data
+ * parallelism, hybrid) supplies its own, with `model` and `optimizer` brought
+ * up to date by `sync` before validation and checkpoints.
+ */
+export interface StepPlacement {
+  /** One micro-batch's mean loss, its number of correct top-1 predictions, and gradients to sum over the step's micro-batches. */
+  gradients(xs: tf.Tensor4D, ys: tf.Tensor1D, classes: number): Promise<{ loss: number; correct: number; grads: tf.NamedTensorMap }>;
+  /** One SGD step with the step's gradients (averaged over its micro-batches) at this learning rate. */
+  apply(grads: tf.NamedTensorMap, learningRate: number): Promise<void>;
+  /** Makes `model` and `optimizer` hold the current weights and optimizer state. */
+  sync(): Promise<void>;
+  /** The last step's communication: seconds spent waiting on other ranks and bytes this rank sent, by what they carried. */
+  lastStep?(): StepCommunication;
+}
+
+export interface StepCommunication {
+  commSeconds: number;
+  /** Activations, gradients and weights exchanged by the placement's own scheme (what GUIDE §2's formulas count). */
+  bytesSent: number;
+  /** Images and labels handed from rank 0 to the others (this machine's loader runs on rank 0). */
+  inputBytesSent: number;
+}
+
 export interface TrainLoopOptions {
   /** The network up to its logits (a model sharing weights with the softmax model is fine). */
   logits: tf.LayersModel;
@@ -29,9 +54,17 @@ export interface TrainLoopOptions {
   state: TrainState;
   /** Stops at the next optimizer step and saves `last` (SIGINT/SIGTERM). */
   signal?: AbortSignal;
-  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number }) => void;
+  /** Where steps are computed (default: on this engine, with `logits` and `optimizer`). */
+  placement?: StepPlacement;
+  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number; step?: StepTiming }) => void;
   /** After each epoch's metrics and checkpoints are written (awaited: e.g. to draw curves.png). */
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+}
+
+/** One step's wall time, split into computing and waiting on other ranks (placements only). */
+export interface StepTiming extends StepCommunication {
+  seconds: number;
+  computeSeconds: number;
 }
 
 export interface EpochMetrics extends Evaluation {
@@ -42,6 +75,34 @@ export interface EpochMetrics extends Evaluation {
   trainTop1Error: number;
   imagesPerSecond: number;
   seconds: number;
+  /** With a placement over several devices: per-step means of its time and traffic in this epoch. */
+  parallel?: { stepSeconds: number; computeSeconds: number; commSeconds: number; bytesSentPerRank: number; inputBytesSent: number };
+}
+
+/** One device: gradients by tf.variableGrads on `logits`, steps by `optimizer`. */
+function localPlacement(logits: tf.LayersModel, optimizer: SteppableOptimizer, variables: tf.Variable[]): StepPlacement {
+  return {
+    async gradients(xs, ys, classes) {
+      let hits: tf.Scalar | undefined;
+      const { value, grads } = tf.tidy(() => {
+        const targets = tf.oneHot(ys, classes);
+        return tf.variableGrads(() => {
+          const out = logits.apply(xs, { training: true }) as tf.Tensor2D;
+          // Training accuracy as Keras reports it: on the augmented batch, dropout on.
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), ys), 'int32'))) as tf.Scalar;
+          return tf.losses.softmaxCrossEntropy(targets, out) as tf.Scalar;
+        }, variables);
+      });
+      const [loss, correct] = [(await value.data())[0]!, (await hits!.data())[0]!];
+      tf.dispose([value, hits!]);
+      return { loss, correct, grads };
+    },
+    async apply(grads, learningRate) {
+      optimizer.setLearningRate(learningRate);
+      optimizer.applyGradients(grads);
+    },
+    async sync() {},
+  };
 }
 
 /** Thrown when the loss stops being a number; the last checkpoint on disk is the last good one. */
@@ -100,6 +161,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   // A resumed run's metrics go up to its checkpoint's epoch: what came after is trained again.
   await keepMetricsUpTo(runDir, state.epoch);
 
+  const placement = options.placement ?? localPlacement(logits, optimizer, variables);
   const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) });
 
   while (state.epoch < options.epochs) {
@@ -111,24 +173,15 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     let micro = 0;
     let sums: tf.NamedTensorMap = {};
     let learningRate = NaN;
+    const traffic: StepTiming[] = [];
+    let stepStarted = performance.now();
     // A resumed run starts at the first micro-batch of the next step it had not taken.
     let batch = state.batchInEpoch * accumulate;
     for await (const { xs, ys } of train.epoch(epoch, Math.min(batch, train.batchesPerEpoch))) {
       // 1. Forward with dropout on, cross-entropy on the logits, gradients of this micro-batch.
-      let hits: tf.Scalar | undefined;
-      const { value, grads } = tf.tidy(() => {
-        const targets = tf.oneHot(ys, classes);
-        return tf.variableGrads(() => {
-          const out = logits.apply(xs, { training: true }) as tf.Tensor2D;
-          // Training accuracy as Keras reports it: on the augmented batch, dropout on.
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), ys), 'int32'))) as tf.Scalar;
-          return tf.losses.softmaxCrossEntropy(targets, out) as tf.Scalar;
-        }, variables);
-      });
+      const { loss, correct, grads } = await placement.gradients(xs, ys, classes);
       const n = ys.shape[0];
       tf.dispose([xs, ys]);
-      const [loss, correct] = [(await value.data())[0]!, (await hits!.data())[0]!];
-      tf.dispose([value, hits!]);
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
         tf.dispose([...Object.values(grads), ...Object.values(sums)]);
@@ -153,20 +206,23 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       if (micro < accumulate) continue;
       // 4. One SGD step with the schedule's learning rate for this step.
       learningRate = schedule.learningRate(state.schedule as never, { epoch, step: state.batchInEpoch });
-      optimizer.setLearningRate(learningRate);
       const averaged = accumulate === 1 ? sums : tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, tf.div(g, accumulate)])));
-      optimizer.applyGradients(averaged);
+      await placement.apply(averaged, learningRate);
       tf.dispose([...new Set([...Object.values(averaged), ...Object.values(sums)])]);
       sums = {};
       micro = 0;
       state = { ...state, step: state.step + 1, batchInEpoch: state.batchInEpoch + 1 };
-      options.onBatch?.({ epoch, batch: state.batchInEpoch, batches: stepsPerEpoch, loss: lossSum / seen, images: seen });
+      const timing = stepTiming(placement, performance.now() - stepStarted);
+      stepStarted = performance.now();
+      if (timing) traffic.push(timing);
+      options.onBatch?.({ epoch, batch: state.batchInEpoch, batches: stepsPerEpoch, loss: lossSum / seen, images: seen, ...(timing ? { step: timing } : {}) });
       // Let the event loop run: a step can finish with promises that are already resolved, and
       // without a turn of the loop a SIGINT handler (which fires `signal`) never gets to run.
       await new Promise<void>((resolve) => setImmediate(resolve));
       // The epoch's last step goes on to validation (which checks the signal after its checkpoint).
       if (state.batchInEpoch === stepsPerEpoch) break;
       if (options.signal?.aborted) {
+        await placement.sync();
         await checkpoint(lastDir);
         return { state, stopped: true };
       }
@@ -175,6 +231,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
 
     // 5. Validation (center crops, dropout off), then the schedule's end-of-epoch update.
     const seconds = (performance.now() - started) / 1000;
+    await placement.sync();
     const evaluation = await evaluateLoader(logits, val, classes);
     const metrics: EpochMetrics = {
       epoch,
@@ -184,6 +241,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       ...evaluation,
       imagesPerSecond: seen / seconds,
       seconds,
+      ...(traffic.length > 0 ? { parallel: meanTraffic(traffic) } : {}),
     };
     await appendMetrics(runDir, metrics);
     const improved = state.best === null || evaluation.top1Error < state.best.top1Error;
@@ -202,4 +260,22 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     if (options.signal?.aborted) return { state, stopped: true };
   }
   return { state, stopped: false };
+}
+
+function stepTiming(placement: StepPlacement, ms: number): StepTiming | undefined {
+  const comm = placement.lastStep?.();
+  if (!comm) return undefined;
+  const seconds = ms / 1000;
+  return { seconds, computeSeconds: Math.max(0, seconds - comm.commSeconds), ...comm };
+}
+
+function meanTraffic(steps: StepTiming[]): NonNullable<EpochMetrics['parallel']> {
+  const mean = (pick: (s: StepTiming) => number) => steps.reduce((a, s) => a + pick(s), 0) / steps.length;
+  return {
+    stepSeconds: mean((s) => s.seconds),
+    computeSeconds: mean((s) => s.computeSeconds),
+    commSeconds: mean((s) => s.commSeconds),
+    bytesSentPerRank: mean((s) => s.bytesSent),
+    inputBytesSent: mean((s) => s.inputBytesSent),
+  };
 }
