@@ -24,6 +24,8 @@ export default defineConfig({
         include: ['src/**/*.test.ts'],
         environment: 'node',
         pool: 'forks',
+        // Ranks in worker threads and child processes (tsx) read sibling packages from source too.
+        env: { TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.tests.json', import.meta.url)) },
         testTimeout: 60_000,
         hookTimeout: 60_000,
       },

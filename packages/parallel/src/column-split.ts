@@ -32,7 +32,9 @@ export interface ColumnOps {
   dropout?: { rate: number; seed6: number; seed7: number };
 }
 
-const LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8'] as const;
+export const COLUMN_LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8'] as const;
+const LAYERS = COLUMN_LAYERS;
+export type ColumnLayer = (typeof COLUMN_LAYERS)[number];
 
 /** Which slice of each weight is rank r's: along the output channels/units, except fc8 (its input rows) and the grouped convs (their whole kernel is split by output). */
 function sliceFor(
@@ -291,20 +293,25 @@ export function columnStepFloatsPerImage(shapes: { pool2: number[]; pool5: numbe
  * two-column model, so a column-split run saves the same model.json and weights
  * as a single-device one (and either resumes the other's checkpoint).
  */
-export function assembleColumns(model: tf.LayersModel, columns: [ColumnWeights, ColumnWeights]): void {
-  for (const name of LAYERS) {
+export function assembleColumns(model: tf.LayersModel, columns: [ColumnWeights, ColumnWeights], layers: readonly ColumnLayer[] = LAYERS): void {
+  for (const name of layers) {
     const layer = model.getLayer(name);
     const [kernel, bias] = layer.getWeights();
     const joined = [kernel, bias].flatMap((full, i) => {
       if (full === undefined) return [];
       const which = i === 0 ? 'kernel' : 'bias';
-      const parts = columns.map((c) => c[name][which]);
-      const s = sliceFor(name, which, full.shape, 0);
-      if (s === 'all') return [parts[0]!.clone()];
-      if (s === 'none') throw new Error(`assembleColumns: ${name}/${which} has no part on rank 0`);
-      return [tf.concat(parts as tf.Tensor[], s.axis)];
+      return [joinColumns(name, which, full.shape, [columns[0][name][which], columns[1][name][which]])];
     });
     layer.setWeights(joined);
     tf.dispose(joined);
   }
+}
+
+/** One weight of the two-column model (or its optimizer slot) from both ranks' parts: columnSliceOf's inverse. */
+export function joinColumns(layer: ColumnLayer, which: 'kernel' | 'bias', shape: number[], parts: [tf.Tensor | undefined, tf.Tensor | undefined]): tf.Tensor {
+  const s = sliceFor(layer, which, shape, 0);
+  if (s === 'none' || parts[0] === undefined) throw new Error(`joinColumns: ${layer}/${which} has no part on rank 0`);
+  if (s === 'all') return parts[0].clone();
+  if (parts[1] === undefined) throw new Error(`joinColumns: ${layer}/${which} has no part on rank 1`);
+  return tf.concat([parts[0], parts[1]], s.axis);
 }

@@ -33,6 +33,8 @@ export function convTowerOf(model: tf.LayersModel): tf.LayersModel {
 export interface HybridStepResult {
   /** The loss over the whole batch (the same on both ranks). */
   loss: number;
+  /** Top-1 hits over the whole batch. */
+  correct: number;
   /** Summed over both ranks: the gradient of the conv tower's variables, by variable name. */
   convGrads: tf.NamedTensorMap;
   /** This rank's FC halves' gradients (`fc6/kernel` …). */
@@ -91,6 +93,7 @@ export async function hybridStep(
     const targets = hold(tf.oneHot(labelsAll, classes));
     const lossFn = (z: tf.Tensor) => tf.losses.softmaxCrossEntropy(targets, z);
     const loss = (await tf.tidy(() => lossFn(logits)).data())[0]!;
+    const correct = (await hold(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelsAll), 'int32'))).data())[0]!;
     const dLogits = hold(tf.grad(lossFn)(logits));
 
     const fcGrads: Record<string, tf.Tensor> = {};
@@ -131,7 +134,7 @@ export async function hybridStep(
       at += grads[name]!.size;
     }
     tf.dispose(Object.values(grads));
-    return { loss, convGrads, fcGrads };
+    return { loss, correct, convGrads, fcGrads };
   } finally {
     tf.dispose(keep);
   }

@@ -1,4 +1,5 @@
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startWorker } from './helper-ranks.js';
 import { createThreadChannels, threadTransport, type ThreadChannels } from './thread-transport.js';
 import type { Transport } from './transport.js';
 import { processTransport, type ProcessMessage } from './process-transport.js';
@@ -9,13 +10,6 @@ interface RankData<T> {
   channels: ThreadChannels;
   timeoutMs: number;
   data: T;
-}
-
-/** Starts a worker thread on a module: built code runs `.js`; from TypeScript sources (tests, tsx) through tsx. */
-function startWorker(moduleUrl: string, data: unknown): Worker {
-  if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(moduleUrl), { workerData: data });
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
 }
 
 /**

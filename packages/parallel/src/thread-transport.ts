@@ -36,7 +36,7 @@ export function createThreadChannels(size: number, capacity = 1 << 20): ThreadCh
  * a rank can send and receive at once (a ring step does both). Every wait has a
  * timeout that names the rank it was waiting for.
  */
-export function threadTransport(channels: ThreadChannels, rank: number, options: { timeoutMs?: number } = {}): Transport {
+export function threadTransport(channels: ThreadChannels, rank: number, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Transport {
   const { size, capacity } = channels;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const box = (from: number, to: number) => {
@@ -54,10 +54,19 @@ export function threadTransport(channels: ThreadChannels, rank: number, options:
       // A pending waitAsync does not keep Node's event loop alive: without a timer a rank whose
       // only work is this wait would exit.
       const keepAlive = setTimeout(() => undefined, left);
+      // An aborted job (another rank failed, or it was closed) stops waiting at once.
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(options.signal!.reason);
+        if (options.signal?.aborted) onAbort();
+        else options.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => undefined);
       try {
-        await waited.value;
+        await (options.signal ? Promise.race([waited.value, aborted]) : waited.value);
       } finally {
         clearTimeout(keepAlive);
+        if (onAbort) options.signal?.removeEventListener('abort', onAbort);
       }
     }
   };
