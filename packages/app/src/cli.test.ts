@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
@@ -114,4 +115,53 @@ describe('alexnet train stopped by a signal', () => {
       expect(again.stderr).toContain(`already holds a run`);
     }, 120_000);
   }
+});
+
+/** The processes whose parent is `pid` (from /proc: field 4 of /proc/<pid>/stat). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // The command name (field 2) is in parentheses and may hold spaces: the fields after it are split.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('alexnet train --parallel with a rank that dies', () => {
+  it('stops within seconds naming the rank and how it died, exits 1, and keeps the last checkpoint', async () => {
+    const src = await temporaryFolder('cli-rank-src');
+    await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
+    const data = join(await temporaryFolder('cli-rank-data'), 'prepared');
+    await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+    const out = join(await temporaryFolder('cli-rank-run'), 'run');
+    const training = start(
+      ['train', '--data', data, '--out', out, '--epochs', '1000', '--crop', '67', '--width', '0.0625', '--columns', '2', '-b', '4', '-j', '0'].concat([
+        '--init',
+        'he',
+        '--scale',
+        '0.015625',
+        '--parallel',
+        'columns',
+        '--transport',
+        'processes',
+      ]),
+    );
+    while (!/^epoch 1:/m.test(training.stdout()) && training.child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const ranks = childrenOf(training.child.pid!);
+    expect(ranks).toHaveLength(1);
+    process.kill(ranks[0]!, 'SIGKILL');
+    const killed = performance.now();
+    const { code, stderr } = await training.done;
+    expect(performance.now() - killed).toBeLessThan(10_000);
+    expect(code).toBe(1);
+    expect(stderr).toContain('alexnet: rank 1 failed: exited on SIGKILL (killed, or out of memory)');
+    const state = JSON.parse(await readFile(join(out, 'checkpoints', 'last', 'state.json'), 'utf8')) as { epoch: number };
+    expect(state.epoch).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 });

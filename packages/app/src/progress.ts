@@ -1,3 +1,5 @@
+import type { StepTiming } from '@alexnet/train';
+
 /**
  * A one-line progress bar with rate and ETA. On a terminal it redraws in
  * place; otherwise (CI, pipes) it prints a line at most every few seconds.
@@ -61,11 +63,27 @@ export function formatSeconds(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** An `onBatch` callback for trainLoop that draws one bar per epoch, with the running loss. */
-export function epochProgress(epochs: number, batchSize: number): (info: { epoch: number; batch: number; batches: number; loss: number }) => void {
+/** Bytes as people read them (1 decimal, binary units). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) ((bytes /= 1024), i++);
+  return `${i === 0 ? bytes.toFixed(0) : bytes.toFixed(1)} ${units[i]}`;
+}
+
+/** A placed step's split: computing, waiting on the other ranks, and what this rank sent. */
+export function stepText(step: StepTiming): string {
+  return `step ${step.seconds.toFixed(2)} s: compute ${step.computeSeconds.toFixed(2)} s, comm ${step.commSeconds.toFixed(2)} s, sent ${formatBytes(step.bytesSent)}/rank (+${formatBytes(step.inputBytesSent)} of images)`;
+}
+
+/** An `onBatch` callback for trainLoop that draws one bar per epoch, with the running loss (and a placed step's split). */
+export function epochProgress(
+  epochs: number,
+  batchSize: number,
+): (info: { epoch: number; batch: number; batches: number; loss: number; step?: StepTiming }) => void {
   let current: { epoch: number; bar: Progress } | undefined;
-  return ({ epoch, batch, batches, loss }) => {
+  return ({ epoch, batch, batches, loss, step }) => {
     if (current?.epoch !== epoch) current = { epoch, bar: new Progress(`epoch ${epoch}/${epochs}`, batches * batchSize, 'img') };
-    current.bar.update(batch * batchSize, `loss ${loss.toFixed(3)}`);
+    current.bar.update(batch * batchSize, `loss ${loss.toFixed(3)}${step ? `, ${stepText(step)}` : ''}`);
   };
 }

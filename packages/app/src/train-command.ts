@@ -18,12 +18,14 @@ import { alexNetOwt } from './alexnet-owt.js';
 import { featureChain } from './feature-chain.js';
 import { UsageError } from './exit-codes.js';
 import { formatNumber, plural } from './option-values.js';
-import { epochProgress, formatSeconds } from './progress.js';
+import { epochProgress, formatBytes, formatSeconds } from './progress.js';
 import { checkRunFolder, claimRunFolder, freshRunFolder, realOrResolved, runOfCheckpoint } from './run-folder.js';
 import { writeRunCurves } from './run-curves.js';
 import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
-import { parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrainConfig, type TrainConfig } from './train-flags.js';
+import { placeTraining, type PlacedTraining } from '@alexnet/parallel';
+import { placementEnv, placementTransport, prepareRankZero } from './placement-resources.js';
+import { checkPlacement, parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrainConfig, type TrainConfig } from './train-flags.js';
 
 /** What a checkpoint fixes: a resumed run may not change these. */
 const FIXED_ON_RESUME = [
@@ -87,6 +89,8 @@ function buildModel(config: TrainConfig, classes: number): tf.LayersModel {
   return config.arch === 'alexnet' ? alexNet({ ...common, columns: config.columns, lrn: config.lrn, conv1Padding: config.conv1Padding }) : alexNetOwt(common);
 }
 
+const PLACEMENT_NAMES = { data: 'data parallel', columns: 'column split', hybrid: 'hybrid (conv data parallel, fc column split)' } as const;
+
 /** The largest power of two ≤ n (a batch size that fits a split of n images). */
 const fittingBatch = (n: number) => 2 ** Math.floor(Math.log2(Math.max(1, n)));
 
@@ -135,7 +139,11 @@ function epochLine(m: EpochMetrics, classes: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   return (
     `epoch ${m.epoch}: lr ${formatNumber(m.learningRate)}, train loss ${m.trainLoss.toFixed(3)}, train top-1 error ${pct(m.trainTop1Error)}, ` +
-    `val loss ${m.valLoss.toFixed(3)}, top-1 error ${pct(m.top1Error)}, top-5 error ${classes > 5 ? pct(m.top5Error) : 'n/a'}, ${m.imagesPerSecond.toFixed(1)} img/s`
+    `val loss ${m.valLoss.toFixed(3)}, top-1 error ${pct(m.top1Error)}, top-5 error ${classes > 5 ? pct(m.top5Error) : 'n/a'}, ${m.imagesPerSecond.toFixed(1)} img/s` +
+    (m.parallel
+      ? `; per step ${m.parallel.stepSeconds.toFixed(2)} s (compute ${m.parallel.computeSeconds.toFixed(2)} s, comm ${m.parallel.commSeconds.toFixed(2)} s), ` +
+        `${formatBytes(m.parallel.bytesSentPerRank)} sent per rank`
+      : '')
   );
 }
 
@@ -150,6 +158,8 @@ export async function train(
   log: (line: string) => void = (l) => console.log(l),
   runPrefix?: string,
 ): Promise<TrainResult> {
+  // A placed run divides the native engine's threads (and GPUs) between its ranks: rank 0 is this process.
+  if (config.parallel) prepareRankZero(config.parallel);
   const report = await initBackend({ prefer: config.backend });
   tf.env().set('PROD', true);
   const index = await readPreparedIndex(config.data);
@@ -180,6 +190,7 @@ export async function train(
           `continue from ${join(runDir, 'checkpoints', 'last')}, branch with --out <new dir>, or --force`,
       );
     }
+    checkPlacement(config);
     const folder = { force: config.force, resuming: inPlace };
     await checkRunFolder(runDir, folder);
     checkDataFits(config, index);
@@ -203,6 +214,7 @@ export async function train(
     let stop: ReturnType<typeof stopOnSignals> | undefined;
     let scalars: Awaited<ReturnType<typeof openScalarLog>> | undefined;
     let lock: Awaited<ReturnType<typeof claimRunFolder>> | undefined;
+    let placement: PlacedTraining | undefined;
     try {
       val = await BatchLoader.open(config.data, { ...loaderOptions, split: 'val', workers: Math.min(1, config.workers ?? 1) });
       const schedule = parseLrSchedule(config.lrSchedule, {
@@ -221,6 +233,18 @@ export async function train(
       }
       optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
       if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+      if (config.parallel) {
+        const transport = placementTransport(config.parallel, report.engine);
+        placement = await placeTraining({
+          kind: config.parallel.kind,
+          devices: config.parallel.devices,
+          transport,
+          model,
+          optimizer,
+          engine: report.engine,
+          env: placementEnv(config.parallel, transport),
+        });
+      }
 
       scalars = config.tensorboard !== undefined ? await openScalarLog(resolve(config.tensorboard), report.engine) : undefined;
       // Ctrl-C / SIGTERM: finish the step, save checkpoints/last, stop. A second signal quits at once.
@@ -251,6 +275,9 @@ export async function train(
         `${config.arch} (${plural(config.columns, 'column')}, width ${formatNumber(config.width)}) at ${config.crop}×${config.crop}: ${params.toLocaleString('en-US')} parameters; ` +
           `${plural(trainData.count, 'training image')}, ${plural(val.count, 'validation image')}, ${plural(index.classes.length, 'class', 'classes')}; ${report.engine}; run folder ${runDir}` +
           (config.arch === 'alexnet' ? `; conv1 padding ${config.conv1Padding}` : '') +
+          (config.parallel
+            ? `; ${PLACEMENT_NAMES[config.parallel.kind]} on ${config.parallel.devices} devices (${placementTransport(config.parallel, report.engine)})`
+            : '') +
           (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}${inPlace ? '' : ` of ${checkpoint.dir}`}` : ''),
       );
 
@@ -269,6 +296,7 @@ export async function train(
         runDir,
         state,
         signal: stop.signal,
+        ...(placement ? { placement } : {}),
         onBatch: epochProgress(config.epochs, config.batchSize),
         onEpoch: async (m) => {
           last = m;
@@ -319,6 +347,7 @@ export async function train(
       throw error;
     } finally {
       stop?.release();
+      await placement?.close();
       optimizer?.dispose();
       await scalars?.close();
       await Promise.all([trainData.close(), val?.close()]);

@@ -1,5 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import type { EngineChoice } from '@alexnet/backend';
+import { PLACEMENT_KINDS, TRANSPORT_KINDS, type PlacementKind, type TransportKind } from '@alexnet/parallel';
 import { z } from 'zod';
 import { INIT_SCHEMES, parseLrSchedule, type InitScheme } from '@alexnet/train';
 import { CONV1_PADDINGS, FC_WIDTH, LRN_MODES, POOL_MODES, scaledWidth, type Conv1Padding, type LrnMode, type PoolMode } from './alexnet-config.js';
@@ -54,6 +55,8 @@ export interface TrainConfig {
   seed: number;
   workers?: number;
   backend: EngineChoice;
+  /** Training placed over several devices (@alexnet/parallel); absent: one device. */
+  parallel?: { kind: PlacementKind; devices: number; transport?: TransportKind };
 }
 
 /** The settings a recipe fixes (every one a flag can override). */
@@ -220,6 +223,18 @@ export function defineTrainCommand() {
     .option('--tensorboard <dir>', "also write TensorBoard event files there (tfjs-node's writer on the native engine, the same format from ours elsewhere)")
     .addOption(workersOption('threads preparing batches [cores − 1]'))
     .addOption(backendOption())
+    .addOption(
+      new Option('--parallel <placement>', "over several devices: columns (§3.2's two columns), data (replicas) or hybrid (one weird trick) [none]").choices([
+        'none',
+        ...PLACEMENT_KINDS,
+      ] as const),
+    )
+    .addOption(new Option('--devices <n>', 'devices (engines) for --parallel [2]').argParser(numberValue({ integer: true, min: 2, max: 64 })))
+    .addOption(
+      new Option('--transport <kind>', 'how the devices talk: threads (wasm, cpu) or processes (native engine, one GPU each) [by engine]').choices(
+        TRANSPORT_KINDS,
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -317,6 +332,7 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
     force: values.force === true,
     recipe,
     backend: values.backend,
+    ...placementFrom(values),
   };
   if (config.arch === 'alexnet-owt') {
     if (explicit.columns === 2) throw new UsageError('--columns 2: alexnet-owt has one column');
@@ -334,7 +350,36 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
     throw new UsageError(`--patience applies to --lr-schedule plateau, not ${config.lrSchedule}`);
   }
   checkShape(config);
+  checkPlacement(config);
   return { config, explicit };
+}
+
+function placementFrom(values: Pick<TrainValues, 'parallel' | 'devices' | 'transport'>): Pick<TrainConfig, 'parallel'> {
+  if (values.parallel === undefined || values.parallel === 'none') {
+    if (values.devices !== undefined) throw new UsageError(`--devices ${values.devices} needs --parallel data, columns or hybrid`);
+    if (values.transport !== undefined) throw new UsageError(`--transport ${values.transport} needs --parallel data, columns or hybrid`);
+    return {};
+  }
+  return { parallel: { kind: values.parallel, devices: values.devices ?? 2, ...(values.transport ? { transport: values.transport } : {}) } };
+}
+
+/** What a placement needs of the network and the batch (checked again on resume, with the checkpoint's settings). */
+export function checkPlacement(config: TrainConfig): void {
+  const p = config.parallel;
+  if (!p) return;
+  const micro = config.batchSize / config.accumulate;
+  if (p.kind !== 'data') {
+    const what = p.kind === 'columns' ? 'the column split' : 'the hybrid';
+    if (config.arch !== 'alexnet' || config.columns !== 2) {
+      throw new UsageError(`--parallel ${p.kind}: ${what} places the two-column network; use --arch alexnet --columns 2 (or --parallel data)`);
+    }
+    if (p.devices !== 2) throw new UsageError(`--parallel ${p.kind} --devices ${p.devices}: ${what} runs on 2 devices, one per column`);
+  }
+  if (p.kind !== 'columns' && micro % p.devices !== 0) {
+    throw new UsageError(
+      `--parallel ${p.kind} --devices ${p.devices}: the ${micro} images of each forward pass (--batch-size / --accumulate) do not split evenly over ${p.devices} devices`,
+    );
+  }
 }
 
 /** What only the network or the schedule would find out later: a usage error now, before any work. */
