@@ -113,14 +113,21 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
   const ready = new Array<boolean>(size).fill(false);
   const pending = Array.from({ length: size }, () => [] as ProcessMessage[]);
   const children = new Map<number, ChildProcess>();
-  const deliver = (to: number, message: ProcessMessage) => {
-    const child = children.get(to);
-    if (!child) return;
-    // A send to a rank that has just died fails (EPIPE): its exit, reported below, is the cause to name.
-    if (ready[to]) {
-      if (child.connected) child.send(message, () => undefined);
-    } else pending[to]!.push(message);
-  };
+  // Resolves once the message is written to the rank's channel: this thread may go on to compute
+  // for seconds without turning the event loop, and an unflushed message would wait for it.
+  const deliver = (to: number, message: ProcessMessage) =>
+    new Promise<void>((resolve) => {
+      const child = children.get(to);
+      if (!child) return resolve();
+      // A send to a rank that has just died fails (EPIPE): its exit, reported below, is the cause to name.
+      if (ready[to]) {
+        if (child.connected) child.send(message, () => resolve());
+        else resolve();
+      } else {
+        pending[to]!.push(message);
+        resolve();
+      }
+    });
   for (let rank = 1; rank < size; rank++) {
     const child = fork(path, [], {
       execArgv,
@@ -136,7 +143,7 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
         child.send({ kind: 'start', rank, size, timeoutMs, data: options.data(rank) } satisfies ProcessMessage);
         for (const queued of pending[rank]!.splice(0)) child.send(queued, () => undefined);
       } else if (message.kind === 'send') {
-        if (message.to !== 0) deliver(message.to, { kind: 'deliver', from: rank, data: message.data });
+        if (message.to !== 0) void deliver(message.to, { kind: 'deliver', from: rank, data: message.data });
         else {
           const next = waiting[rank]!.shift();
           if (next) next(message.data);
@@ -161,7 +168,7 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
       return bytesSent;
     },
     async send(to, data) {
-      deliver(to, { kind: 'deliver', from: 0, data: new Float32Array(data) });
+      await deliver(to, { kind: 'deliver', from: 0, data: new Float32Array(data) });
       bytesSent += 4 * data.length;
     },
     receive(from, length) {
