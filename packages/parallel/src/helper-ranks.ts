@@ -1,9 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { createThreadChannels, threadTransport } from './thread-transport.js';
 import { RankTimeoutError, type Transport } from './transport.js';
+import { writeFrame } from './frame-socket.js';
 import type { ProcessMessage } from './process-transport.js';
+import { forkRank, routeFrames, socketOf } from './rank-processes.js';
 
 export type TransportKind = 'threads' | 'processes';
 export const TRANSPORT_KINDS: readonly TransportKind[] = ['threads', 'processes'];
@@ -105,61 +106,36 @@ function threadHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fail
 
 function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, failure: Failure, signal: AbortSignal): Started {
   const { size } = options;
-  const path = fileURLToPath(options.moduleUrl);
-  const execArgv = path.endsWith('.ts') ? ['--import', 'tsx'] : [];
   // Rank 0's mailbox: what each helper sent it, and receives waiting for one.
   const inbox = Array.from({ length: size }, () => [] as Float32Array[]);
   const waiting = Array.from({ length: size }, () => [] as Array<(data: Float32Array) => void>);
-  const ready = new Array<boolean>(size).fill(false);
-  const pending = Array.from({ length: size }, () => [] as ProcessMessage[]);
   const children = new Map<number, ChildProcess>();
-  // Resolves once the message is written to the rank's channel: this thread may go on to compute
-  // for seconds without turning the event loop, and an unflushed message would wait for it.
-  const deliver = (to: number, message: ProcessMessage) =>
-    new Promise<void>((resolve) => {
-      const child = children.get(to);
-      if (!child) return resolve();
-      // A send to a rank that has just died fails (EPIPE): its exit, reported below, is the cause to name.
-      if (ready[to]) {
-        if (child.connected) child.send(message, () => resolve());
-        else resolve();
-      } else {
-        pending[to]!.push(message);
-        resolve();
-      }
-    });
   for (let rank = 1; rank < size; rank++) {
-    const child = fork(path, [], {
-      execArgv,
-      serialization: 'advanced',
-      env: { ...process.env, ...(options.env?.(rank) ?? {}) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkRank(options.moduleUrl, options.env?.(rank) ?? {});
     children.set(rank, child);
     let reported = false;
     child.on('message', (message: ProcessMessage) => {
-      if (message.kind === 'ready') {
-        ready[rank] = true;
-        child.send({ kind: 'start', rank, size, timeoutMs, data: options.data(rank) } satisfies ProcessMessage);
-        for (const queued of pending[rank]!.splice(0)) child.send(queued, () => undefined);
-      } else if (message.kind === 'send') {
-        if (message.to !== 0) void deliver(message.to, { kind: 'deliver', from: rank, data: message.data });
-        else {
-          const next = waiting[rank]!.shift();
-          if (next) next(message.data);
-          else inbox[rank]!.push(message.data);
-        }
-      } else if (message.kind === 'result') reported = true;
+      if (message.kind === 'ready') child.send({ kind: 'start', rank, size, timeoutMs, data: options.data(rank) } satisfies ProcessMessage);
+      else if (message.kind === 'result') reported = true;
       else if (message.kind === 'error') failure(rank, message.error);
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
+      // A broken channel means the rank is gone: its 'exit' names how.
       if (error.code === 'EPIPE' || error.code === 'ERR_IPC_CHANNEL_CLOSED') return;
       failure(rank, error.message);
     });
-    child.on('exit', (code, signal) => {
-      if (!reported) failure(rank, `exited ${signal ? `on ${signal}` : `with code ${code}`}${signal === 'SIGKILL' ? ' (killed, or out of memory)' : ''}`);
+    child.on('exit', (code, sig) => {
+      if (!reported) failure(rank, `exited ${sig ? `on ${sig}` : `with code ${code}`}${sig === 'SIGKILL' ? ' (killed, or out of memory)' : ''}`);
     });
   }
+  routeFrames(children, (rank, error) => failure(rank, error.message), {
+    rank: 0,
+    onFrame(from, data) {
+      const next = waiting[from]!.shift();
+      if (next) next(data);
+      else inbox[from]!.push(data);
+    },
+  });
   let bytesSent = 0;
   const transport: Transport = {
     rank: 0,
@@ -167,8 +143,14 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
     get bytesSent() {
       return bytesSent;
     },
+    // Resolves once the array is handed to the operating system: this thread may go on to compute for
+    // seconds without turning the event loop, and an unwritten array would wait for it.
     async send(to, data) {
-      await deliver(to, { kind: 'deliver', from: 0, data: new Float32Array(data) });
+      const child = children.get(to);
+      if (!child) throw new Error(`rank 0: there is no rank ${to}`);
+      const socket = socketOf(child);
+      // A rank that has just died: its exit, reported as the failure, is the cause to name.
+      if (!socket.destroyed) await writeFrame(socket, 0, data).catch(() => undefined);
       bytesSent += 4 * data.length;
     },
     receive(from, length) {
