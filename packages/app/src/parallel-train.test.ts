@@ -93,6 +93,21 @@ describe('alexnet train --parallel (cpu engine, two-column AlexNet at width 1/16
     }, 120_000);
   }
 
+  it('sums a step over micro-batches as one device does (--accumulate 2, column split and data parallel)', async () => {
+    const reference = join(await temporaryFolder('parallel-train-accumulate'), 'run');
+    await runTrain(flags(reference, 1, ['--accumulate', '2']), quiet);
+    for (const placement of [
+      ['--parallel', 'columns'],
+      ['--parallel', 'data', '--devices', '3'],
+    ]) {
+      const out = join(await temporaryFolder('parallel-train-accumulate'), 'run');
+      await runTrain(flags(out, 1, ['--accumulate', '2', ...placement]), quiet);
+      const diff = await checkpointDifference(join(out, 'checkpoints', 'last'), join(reference, 'checkpoints', 'last'));
+      expect(diff.weights).toBeLessThan(1e-5);
+      expect(diff.velocities).toBeLessThan(1e-5);
+    }
+  }, 180_000);
+
   it('resumes across placements: column split then one device, one device then data parallel', async () => {
     for (const [first, then] of [
       [['--parallel', 'columns'], []],
