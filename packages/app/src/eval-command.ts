@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { PreparedSplit, writeFileAtomic } from '@alexnet/data';
 import { averageViews, centerCropBatch, ConfusionMatrix, csvField, tenCropBatch, terminalText, TopKMeter } from '@alexnet/eval';
 import { alexnetCommand, backendOption, checkpointsOption, dataOption, parseCommandLine } from './command-line.js';
-import { loadEnsemble, runDirOf, storedBatches, type Inference } from './inference.js';
+import { datasetOf, loadEnsemble, runDirOf, storedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
 export function defineEvalCommand() {
@@ -83,7 +83,8 @@ export async function runEval(args: string[], write: (text: string) => void = (t
   try {
     const first = models[0]!;
     const splitName = values.split;
-    const split = await PreparedSplit.open(first.data, splitName, first.index);
+    const { data, index } = datasetOf(first, '`alexnet eval`');
+    const split = await PreparedSplit.open(data, splitName, index);
     const classes = first.classes.length;
     const tenCrop = values.tenCrop === true;
     const each = models.map(() => new Scores(classes));

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
@@ -176,5 +176,52 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
     expect(again.nearest).toEqual(first.nearest);
     expect((await stat(cache)).mtimeMs).toBe(written); // the second query used the cached index
     expect(lines.at(-1)).toBe(`contact sheet: ${out}`);
+  });
+
+  it('predict and filters work from the checkpoint alone once the dataset is gone; eval and similar say they need it', async () => {
+    const moved = join(await temporaryFolder('eval-moved'), 'checkpoint');
+    await cp(checkpoint, moved, { recursive: true });
+    expect(await readdir(moved)).toEqual(expect.arrayContaining(['stats.json', 'mean-image.f32']));
+    const stateFile = join(moved, 'state.json');
+    const state = JSON.parse(await readFile(stateFile, 'utf8'));
+    state.config.data = join(moved, '..', 'no-longer-here');
+    await writeFile(stateFile, JSON.stringify(state));
+    const image = join(src, 'star', 'star-0001.jpg');
+    const [here, alone] = await Promise.all(
+      [checkpoint, moved].map((c) =>
+        runPredict(
+          [image, '--checkpoint', c, '--top', '3'],
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    );
+    expect(alone![0]!.top).toEqual(here![0]!.top);
+    await runFilters(['--checkpoint', moved, '--out', join(moved, '..', 'filters.png')], () => undefined);
+    const needs = /reads the images of the dataset .* was trained on, which is not where it was: pass --data <prepared dir>/;
+    await expect(runEval(['--checkpoint', moved], () => undefined)).rejects.toThrow(needs);
+    await expect(runSimilar([image, '--checkpoint', moved, '--out', join(moved, '..', 's.png')], () => undefined)).rejects.toThrow(needs);
+    const evaluated = await runEval(['--checkpoint', moved, '--data', data, '--json'], () => undefined);
+    const original = await runEval(['--checkpoint', checkpoint, '--json'], () => undefined);
+    expect([evaluated.center, evaluated.perClass]).toEqual([original.center, original.perClass]);
+    // What the checkpoint carries is checked as the dataset's own files are.
+    const stats = JSON.parse(await readFile(join(moved, 'stats.json'), 'utf8'));
+    await writeFile(join(moved, 'stats.json'), JSON.stringify({ ...stats, meanImage: '../../etc/passwd' }));
+    await expect(
+      runPredict(
+        [image, '--checkpoint', moved],
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow('meanImage: "../../etc/passwd" is not a plain file name inside');
+    await writeFile(join(moved, 'class-names.json'), JSON.stringify(['only one']));
+    await writeFile(join(moved, 'stats.json'), JSON.stringify(stats));
+    await expect(
+      runPredict(
+        [image, '--checkpoint', moved],
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow(/class-names\.json: .*the checkpoint is damaged/);
   });
 });

@@ -4,6 +4,7 @@ import { centerView, cropFlipInto, readDatasetStats, readJsonFile, readPreparedI
 import { z } from 'zod';
 import { loadCheckpoint } from '@alexnet/train';
 import { logitsOf } from './alexnet.js';
+import { carriesPreprocessing, readClassNames } from './checkpoint-preprocessing.js';
 // Registers LRN, grouped convolution and seeded dropout, so the checkpoint's model.json loads.
 import '@alexnet/layers';
 
@@ -16,8 +17,9 @@ export interface Inference {
   logits: tf.LayersModel;
   /** The last hidden layer (fc7, after ReLU): the 4096-d features of Figure 4. */
   features: tf.LayersModel;
-  data: string;
-  index: PreparedIndex;
+  /** The prepared dataset it was trained on (or --data), when it is there: eval and similar read its images. */
+  data?: string;
+  index?: PreparedIndex;
   classes: string[];
   /** Human-readable names (synset words) when the dataset has them, else the class names. */
   names: string[];
@@ -41,9 +43,10 @@ const INFERENCE_CONFIG = z
   .loose();
 
 /**
- * Loads a checkpoint written by `alexnet train` or the demo, and the mean
- * image and class names of the prepared dataset it was trained on (`data`,
- * or the path recorded in the checkpoint).
+ * Loads a checkpoint written by `alexnet train` or the demo with the
+ * preprocessing it was trained with: the mean image and class names it carries
+ * (older checkpoints: those of the dataset it records), and — when it is there —
+ * the prepared dataset (`dataDir`, or the one recorded in the checkpoint).
  */
 export async function loadInference(checkpointDir: string, dataDir?: string): Promise<Inference> {
   const checkpoint = await loadCheckpoint(checkpointDir);
@@ -55,15 +58,18 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
       stateFile,
       'written by an older version, or damaged',
     ).config;
-    const data = dataDir ?? config.data;
-    if (data === undefined) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
-    const index = await readPreparedIndex(data);
     const classes = checkpoint.state.classes;
-    if (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i])) {
+    const own = dataDir === undefined && (await carriesPreprocessing(checkpoint.dir));
+    // The dataset: required when asked for or when the checkpoint carries no preprocessing; otherwise read if it is still there.
+    const data = dataDir ?? config.data;
+    if (data === undefined && !own) throw new Error(`${checkpoint.dir} does not record its dataset; pass --data <prepared dir>`);
+    const index = data === undefined ? undefined : await readPreparedIndex(data).catch((error: Error) => (own ? undefined : Promise.reject(error)));
+    if (index && (classes.length !== index.classes.length || classes.some((c, i) => c !== index.classes[i]))) {
       throw new Error(`${checkpoint.dir} was trained on other classes than ${data} holds (${classes.length} vs ${index.classes.length})`);
     }
-    const { stats, meanImage } = await readDatasetStats(data, index.size);
-    const size = index.size;
+    const { stats, meanImage } = own ? await readDatasetStats(checkpoint.dir) : await readDatasetStats(data!, index!.size);
+    const names = (own ? await readClassNames(checkpoint.dir, classes.length) : index!.classNames) ?? classes;
+    const size = stats.size;
     const scale = config.scale;
     const meanMode = config.mean ?? 'image';
     const mean = meanMode === 'image' ? meanImage : meanMode === 'channel' ? stats.channelMean : undefined;
@@ -81,8 +87,11 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
       throw new Error(`${stateFile}: config.crop is ${config.crop}, but the model in ${checkpoint.dir} takes ${String(inputSide)}×${String(inputSide)} images`);
     if (outputWidth !== classes.length)
       throw new Error(`${stateFile}: ${classes.length} classes, but the model in ${checkpoint.dir} has ${String(outputWidth)} outputs`);
-    if (config.crop > index.size)
-      throw new Error(`${stateFile}: config.crop ${config.crop} is larger than the images of ${data} (${index.size}×${index.size})`);
+    if (config.crop > size) throw new Error(`${stateFile}: config.crop ${config.crop} is larger than the images it was trained on (${size}×${size})`);
+    if (index && index.size !== size)
+      throw new Error(
+        `${data} holds ${index.size}×${index.size} images, but ${checkpoint.dir} was trained on ${size}×${size} (pass the dataset it was trained on)`,
+      );
     if (!model.layers.some((l) => l.name === 'fc7') || !model.layers.some((l) => l.name === 'fc8'))
       throw new Error(`${checkpoint.dir}: the model has no fc7 and fc8 layers; not an AlexNet checkpoint`);
     // The weights file model.json names (loadModel has validated it): a new name with every save.
@@ -96,10 +105,9 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
       model,
       logits,
       features,
-      data,
-      index,
+      ...(index && data !== undefined ? { data, index } : {}),
       classes,
-      names: index.classNames ?? classes,
+      names,
       size,
       crop: config.crop,
       normalize,
@@ -111,6 +119,12 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
     checkpoint.model.dispose(); // nothing holds it but the error
     throw error;
   }
+}
+
+/** The dataset a command reads images from (eval: its validation split; similar: its training split), or a clear error when it is gone. */
+export function datasetOf(inference: Inference, command: string): { data: string; index: PreparedIndex } {
+  if (inference.data !== undefined && inference.index !== undefined) return { data: inference.data, index: inference.index };
+  throw new Error(`${command} reads the images of the dataset ${inference.checkpoint} was trained on, which is not where it was: pass --data <prepared dir>`);
 }
 
 /** Images per forward pass when scoring: small enough for any engine, large enough to be efficient. */
@@ -133,7 +147,7 @@ export async function* normalizedBatches(inference: Inference, split: PreparedSp
 export async function loadEnsemble(checkpointDirs: string[], dataDir?: string): Promise<Inference[]> {
   const loaded: Inference[] = [];
   try {
-    for (const dir of checkpointDirs) loaded.push(await loadInference(dir, dataDir ?? loaded[0]?.data));
+    for (const dir of checkpointDirs) loaded.push(await loadInference(dir, dataDir));
     return loaded;
   } catch (error) {
     for (const inference of loaded) inference.dispose();

@@ -6,7 +6,7 @@ import { PreparedSplit, resizeAndCenterCrop, writeFileAtomic } from '@alexnet/da
 import { centerCropBatch, contactSheetPng, FeatureIndex, terminalText } from '@alexnet/eval';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
 import { numberValue } from './option-values.js';
-import { loadInference, normalizedBatches, type Inference } from './inference.js';
+import { datasetOf, loadInference, normalizedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
 
 export function defineSimilarCommand() {
@@ -34,10 +34,11 @@ and cached in the checkpoint's folder (features-<split>-<dataset>.idx).`,
  * have written. A checkpoint folder that cannot be written to only costs the cache.
  */
 async function featureIndex(inference: Inference, split: PreparedSplit): Promise<FeatureIndex> {
+  const { data, index: prepared } = datasetOf(inference, '`alexnet similar`');
   // Keyed by the dataset too: the same checkpoint pointed at another --data must not reuse these vectors.
   const dataset = createHash('sha256')
-    .update(resolve(inference.data))
-    .update(JSON.stringify([inference.index.classes, inference.index.splits[split.name]]))
+    .update(resolve(data))
+    .update(JSON.stringify([prepared.classes, prepared.splits[split.name]]))
     .digest('hex')
     .slice(0, 12);
   const file = join(inference.checkpoint, `features-${split.name}-${dataset}.idx`);
@@ -64,7 +65,8 @@ export async function runSimilar(args: string[], log: (line: string) => void = (
   const k = values.k;
   const inference = await loadInference(values.checkpoint, values.data);
   try {
-    const split = await PreparedSplit.open(inference.data, values.split, inference.index);
+    const { data, index: prepared } = datasetOf(inference, '`alexnet similar`');
+    const split = await PreparedSplit.open(data, values.split, prepared);
     try {
       const index = await featureIndex(inference, split);
       const file = positionals[0]!;

@@ -21,6 +21,7 @@ import { formatNumber, plural } from './option-values.js';
 import { epochProgress, formatBytes, formatSeconds } from './progress.js';
 import { checkRunFolder, claimRunFolder, freshRunFolder, realOrResolved, runOfCheckpoint } from './run-folder.js';
 import { writeRunCurves } from './run-curves.js';
+import { preprocessingFiles } from './checkpoint-preprocessing.js';
 import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
 import { placeTraining, type PlacedTraining } from '@alexnet/parallel';
@@ -295,6 +296,8 @@ export async function train(
         accumulate: config.accumulate,
         runDir,
         state,
+        // Every checkpoint carries its preprocessing: predict and filters then work without the dataset.
+        checkpointFiles: await preprocessingFiles(config.data, index),
         signal: stop.signal,
         ...(placement ? { placement } : {}),
         onBatch: epochProgress(config.epochs, config.batchSize),

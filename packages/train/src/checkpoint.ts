@@ -98,12 +98,23 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
  * and the old one removed. A crash leaves either the old checkpoint or the
  * new one; `resolveCheckpoint` finds the old one if the swap was cut short.
  */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: TrainState,
+  /** More files the checkpoint carries (plain names): e.g. the preprocessing inference needs. */
+  files: Record<string, string | Uint8Array> = {},
+): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const tag = randomBytes(4).toString('hex');
   const staging = join(parent, `.${basename(dir)}-new-${tag}`);
   await saveModel(model, staging);
+  for (const [name, content] of Object.entries(files)) {
+    if (basename(name) !== name || name.startsWith('.')) throw new Error(`saveCheckpoint: '${name}' is not a plain file name`);
+    await writeFileAtomic(join(staging, name), content);
+  }
 
   // Optimizer slots are keyed by variable name, which depends on what else the
   // process built; store them by position in the model instead.

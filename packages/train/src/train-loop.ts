@@ -54,6 +54,8 @@ export interface TrainLoopOptions {
   state: TrainState;
   /** Stops at the next optimizer step and saves `last` (SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Files every checkpoint carries beside the model and state (e.g. the preprocessing inference needs). */
+  checkpointFiles?: Record<string, string | Uint8Array>;
   /** Where steps are computed (default: on this engine, with `logits` and `optimizer`). */
   placement?: StepPlacement;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; images: number; step?: StepTiming }) => void;
@@ -162,7 +164,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   await keepMetricsUpTo(runDir, state.epoch);
 
   const placement = options.placement ?? localPlacement(logits, optimizer, variables);
-  const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) });
+  const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) }, options.checkpointFiles);
 
   while (state.epoch < options.epochs) {
     const epoch = state.epoch + 1;
