@@ -2,3 +2,4 @@
 export { temporaryFolder } from './temporary-folder.js';
 export { fakeElf, fakeSitePackages } from './fake-tensorflow.js';
 export { packagesReachedFrom } from './import-graph.js';
+export { tinyPreparedShapes } from './tiny-shapes.js';

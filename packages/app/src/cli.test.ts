@@ -3,9 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 
 // The command line from its sources (tsx, with the tests' path mapping), as a user runs it.
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -69,10 +68,7 @@ describe('the alexnet command line', () => {
 describe('alexnet train stopped by a signal', () => {
   let data: string;
   beforeAll(async () => {
-    const src = await temporaryFolder('cli-signal-src');
-    await writeSyntheticShapes(src, { perClass: 3, seed: 3 });
-    data = join(await temporaryFolder('cli-signal-data'), 'prepared');
-    await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+    ({ data } = await tinyPreparedShapes('cli-signal', 3));
   });
 
   for (const [signal, code] of [
@@ -135,10 +131,7 @@ function childrenOf(pid: number): number[] {
 
 describe('alexnet train --parallel with a rank that dies', () => {
   it('stops within seconds naming the rank and how it died, exits 1, and keeps the last checkpoint', async () => {
-    const src = await temporaryFolder('cli-rank-src');
-    await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
-    const data = join(await temporaryFolder('cli-rank-data'), 'prepared');
-    await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+    const { data } = await tinyPreparedShapes('cli-rank', 4);
     const out = join(await temporaryFolder('cli-rank-run'), 'run');
     const training = start(
       ['train', '--data', data, '--out', out, '--epochs', '1000', '--crop', '67', '--width', '0.0625', '--columns', '2', '-b', '4', '-j', '0'].concat([

@@ -1,9 +1,8 @@
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { runEval } from './eval-command.js';
 import { runFilters } from './filters-command.js';
@@ -17,10 +16,7 @@ let checkpoint: string;
 let runDir: string;
 
 beforeAll(async () => {
-  src = await temporaryFolder('eval-src');
-  await writeSyntheticShapes(src, { perClass: 3, seed: 8 });
-  data = join(await temporaryFolder('eval-data'), 'prepared');
-  await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+  ({ src, data } = await tinyPreparedShapes('eval', 8));
 });
 
 describeEachEngine('eval, predict, filters, similar on a tiny trained model', (engine) => {

@@ -1,19 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { loadCheckpoint } from '@alexnet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 import { runTrain } from './train-command.js';
 
 // `alexnet train --parallel …` against the single-device run of the same two-column network:
 // the same crops, flips, lighting and dropout masks, so the same weights and velocities.
 let data: string;
 beforeAll(async () => {
-  const src = await temporaryFolder('parallel-train-src');
-  await writeSyntheticShapes(src, { perClass: 3, seed: 5 });
-  data = join(await temporaryFolder('parallel-train-data'), 'prepared');
-  await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+  ({ data } = await tinyPreparedShapes('parallel-train', 5));
 });
 
 const quiet = () => undefined;
@@ -54,7 +50,7 @@ async function checkpointDifference(a: string, b: string): Promise<{ weights: nu
     return d / Math.max(s, 1e-30);
   };
   const weights = Math.max(...x.model.weights.map((w, i) => relative(w.read(), y.model.weights[i]!.read())));
-  const [vx, vy] = [x.optimizerWeights(x.model), y.optimizerWeights(y.model)];
+  const [vx, vy] = [x.optimizerWeights(x.model)!, y.optimizerWeights(y.model)!];
   expect(vx.length).toBe(vy.length);
   const velocities = Math.max(...vx.slice(1).map((s, i) => relative(s.tensor, vy[i + 1]!.tensor)));
   expect(x.state.dropoutSteps).toEqual(y.state.dropoutSteps);

@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import sharp from 'sharp';
 import { loadModel, readEventFile } from '@alexnet/train';
@@ -12,10 +12,7 @@ import { parseTrainFlags, RECIPES } from './train-flags.js';
 let data: string;
 
 beforeAll(async () => {
-  const src = await temporaryFolder('train-cli-src');
-  await writeSyntheticShapes(src, { perClass: 3, seed: 4 });
-  data = join(await temporaryFolder('train-cli-data'), 'prepared');
-  await prepareDataset(src, data, { size: 72, valFraction: 0.34 });
+  ({ data } = await tinyPreparedShapes('train-cli', 4));
 });
 
 describe('alexnet train flags', () => {
@@ -257,6 +254,17 @@ describe('alexnet train and the run folders it is given', () => {
     await expect(runTrain(['--data', data, '--resume', join(run, 'checkpoints', 'best'), '--backend', 'cpu'], () => undefined)).rejects.toThrow(
       `--resume ${join(run, 'checkpoints', 'best')} would take ${run} back to epoch 1, replacing its later metrics and checkpoints/last`,
     );
+
+    // best carries no optimizer state: a branch from it says its momentum starts from zero, and runs.
+    const lines: string[] = [];
+    const fromBest = join(root, 'from-best');
+    await runTrain(['--data', data, '--resume', join(run, 'checkpoints', 'best'), '--out', fromBest, '--epochs', '2', '--backend', 'cpu', '-j', '0'], (l) =>
+      lines.push(l),
+    );
+    expect(lines).toContain(
+      `note: ${join(run, 'checkpoints', 'best')} carries no optimizer state (best checkpoints leave it out): momentum starts from zero; resume from checkpoints/last to continue exactly`,
+    );
+    expect(await list(join(fromBest, 'checkpoints', 'last'))).toContain('optimizer.bin');
 
     // A --tensorboard that cannot be written fails before the run folder exists.
     await writeFile(join(root, 'tbfile'), '');
