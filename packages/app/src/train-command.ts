@@ -233,7 +233,13 @@ export async function train(
         }
       }
       optimizer = sgdMomentum({ learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, rule: config.rule });
-      if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights(model));
+      const slots = checkpoint?.optimizerWeights(model);
+      if (slots) await optimizer.setWeights(slots);
+      else if (checkpoint) {
+        log(
+          `note: ${checkpoint.dir} carries no optimizer state (best checkpoints leave it out): momentum starts from zero; resume from checkpoints/last to continue exactly`,
+        );
+      }
       if (config.parallel) {
         const transport = placementTransport(config.parallel, report.engine);
         placement = await placeTraining({

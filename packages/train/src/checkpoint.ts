@@ -24,6 +24,8 @@ export interface TrainState {
   config: Record<string, unknown>;
   /** Class names in label order. */
   classes: string[];
+  /** false: the checkpoint carries no optimizer state (`best`: a model to use, not to continue exactly). */
+  optimizerState?: boolean;
 }
 
 /** An optimizer slot as tf.Optimizer's getWeights/setWeights exchange them. */
@@ -79,6 +81,7 @@ export const TRAIN_STATE = z.object({
     .min(1)
     .max(1 << 20)
     .refine((c) => new Set(c).size === c.length, 'class names must be unique'),
+  optimizerState: z.boolean().optional(),
 });
 
 /** Reads and validates a checkpoint's state.json. */
@@ -101,7 +104,8 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 export async function saveCheckpoint(
   dir: string,
   model: tf.LayersModel,
-  optimizer: tf.Optimizer,
+  /** null: no optimizer state (state.json says so, and a resume starts its momentum from zero). */
+  optimizer: tf.Optimizer | null,
   state: TrainState,
   /** More files the checkpoint carries (plain names): e.g. the preprocessing inference needs. */
   files: Record<string, string | Uint8Array> = {},
@@ -116,6 +120,26 @@ export async function saveCheckpoint(
     await writeFileAtomic(join(staging, name), content);
   }
 
+  if (optimizer) await writeOptimizerState(staging, model, optimizer);
+  // state.json last: a folder with it is complete.
+  const { optimizerState: _, ...rest } = state;
+  await writeFileAtomic(join(staging, STATE_FILE), JSON.stringify(optimizer ? rest : { ...rest, optimizerState: false }, null, 2) + '\n');
+
+  const retired = join(parent, `.${basename(dir)}-old-${tag}`);
+  const hadOld = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  if (hadOld) await rename(dir, retired);
+  await rename(staging, dir);
+  // The renames are durable only once the parent folder itself is flushed.
+  const folder = await open(parent, 'r');
+  await folder.sync().finally(() => folder.close());
+  await removeLeftovers(parent, basename(dir));
+}
+
+/** optimizer.json and optimizer.bin: every slot, keyed by its variable's position in the model. */
+async function writeOptimizerState(staging: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
   // Optimizer slots are keyed by variable name, which depends on what else the
   // process built; store them by position in the model instead.
   const position = new Map(trainableVariables(model).map((v, i) => [v.name, i]));
@@ -139,20 +163,6 @@ export async function saveCheckpoint(
   tf.dispose(named.map((n) => n.tensor).filter((t) => !(t instanceof tf.Variable)));
   await writeFileAtomic(join(staging, OPTIMIZER_BIN), new Uint8Array(data.buffer));
   await writeFileAtomic(join(staging, OPTIMIZER_JSON), JSON.stringify({ format: 'alexnet-optimizer', version: 1, specs } satisfies OptimizerFile) + '\n');
-  // state.json last: a folder with it is complete.
-  await writeFileAtomic(join(staging, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
-
-  const retired = join(parent, `.${basename(dir)}-old-${tag}`);
-  const hadOld = await stat(dir).then(
-    () => true,
-    () => false,
-  );
-  if (hadOld) await rename(dir, retired);
-  await rename(staging, dir);
-  // The renames are durable only once the parent folder itself is flushed.
-  const folder = await open(parent, 'r');
-  await folder.sync().finally(() => folder.close());
-  await removeLeftovers(parent, basename(dir));
 }
 
 /** Staging folders of saves that never finished, and retired folders of earlier saves. */
@@ -186,18 +196,8 @@ export async function resolveCheckpoint(dir: string): Promise<string> {
   throw new Error(`${dir}: not a checkpoint (no ${STATE_FILE}); expected a folder written by \`alexnet train\`, e.g. <run>/checkpoints/last`);
 }
 
-export interface LoadedCheckpoint {
-  dir: string;
-  model: tf.LayersModel;
-  state: TrainState;
-  /** Optimizer slots ready for `optimizer.setWeights`, renamed to this process's variables. */
-  optimizerWeights(model: tf.LayersModel): OptimizerSlot[];
-}
-
-/** Reads a checkpoint, checking that every file is whole; damage is an error that names the file. */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const folder = await resolveCheckpoint(dir);
-  const state = await readTrainState(folder);
+/** optimizer.json and optimizer.bin, checked whole: the slots' layout and every value finite. */
+async function readOptimizerState(folder: string): Promise<{ optimizerFile: OptimizerFile; data: Float32Array }> {
   const optimizerJson = join(folder, OPTIMIZER_JSON);
   const optimizerFile = validated(OPTIMIZER_FILE, await readJsonFile(optimizerJson), optimizerJson, 'the checkpoint is damaged') as OptimizerFile;
   const values = optimizerFile.specs.reduce((n, s) => n + s.shape.reduce((p, d) => p * d, 1), 0);
@@ -209,6 +209,22 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const data = new Float32Array(values);
   new Uint8Array(data.buffer).set(bytes);
   checkFinite(data, binary);
+  return { optimizerFile, data };
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  model: tf.LayersModel;
+  state: TrainState;
+  /** Optimizer slots ready for `optimizer.setWeights`, renamed to this process's variables; undefined when the checkpoint carries none (`best`). */
+  optimizerWeights(model: tf.LayersModel): OptimizerSlot[] | undefined;
+}
+
+/** Reads a checkpoint, checking that every file is whole; damage is an error that names the file. */
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const folder = await resolveCheckpoint(dir);
+  const state = await readTrainState(folder);
+  const optimizer = state.optimizerState === false ? undefined : await readOptimizerState(folder);
   // Last: everything that can be refused is checked before the model's weights are allocated.
   const model = await loadModel(folder);
   return {
@@ -216,6 +232,8 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     model,
     state,
     optimizerWeights(target) {
+      if (!optimizer) return undefined;
+      const { optimizerFile, data } = optimizer;
       const variables = trainableVariables(target);
       const weights: OptimizerSlot[] = [];
       let at = 0;

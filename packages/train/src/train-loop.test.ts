@@ -85,7 +85,7 @@ async function weightsOf(model: tf.LayersModel): Promise<number[]> {
 async function resume(runDir: string, epochs: number) {
   const checkpoint = await loadCheckpoint(join(runDir, 'checkpoints', 'last'));
   const optimizer = sgdMomentum({ learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 });
-  await optimizer.setWeights(checkpoint.optimizerWeights(checkpoint.model));
+  await optimizer.setWeights(checkpoint.optimizerWeights(checkpoint.model)!);
   await run(runDir, checkpoint.model, epochs, { optimizer, state: checkpoint.state });
   return checkpoint.model;
 }
@@ -98,6 +98,11 @@ describeEachEngine('trainLoop', () => {
 
     const split = await temporaryFolder('run-b');
     await run(split, tinyModel(), 1);
+    // best is a model to use: no optimizer state (state.json says so); last keeps it, to continue.
+    const best = await loadCheckpoint(join(split, 'checkpoints', 'best'));
+    expect([best.state.optimizerState, best.optimizerWeights(best.model)]).toEqual([false, undefined]);
+    expect(await readdir(join(split, 'checkpoints', 'best'))).not.toContain('optimizer.bin');
+    best.model.dispose();
     const resumed = await resume(split, 2);
     const difference = Math.max(...(await weightsOf(resumed)).map((w, i) => Math.abs(w - expected[i]!)));
     expect(difference).toBe(0);

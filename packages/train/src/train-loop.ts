@@ -164,7 +164,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
   await keepMetricsUpTo(runDir, state.epoch);
 
   const placement = options.placement ?? localPlacement(logits, optimizer, variables);
-  const checkpoint = async (dir: string) => saveCheckpoint(dir, model, optimizer, { ...state, dropoutSteps: dropoutSteps(model) }, options.checkpointFiles);
+  // `best` is a model to use: it leaves out the optimizer's velocities (as large as the weights).
+  const checkpoint = async (dir: string, withOptimizer = true) =>
+    saveCheckpoint(dir, model, withOptimizer ? optimizer : null, { ...state, dropoutSteps: dropoutSteps(model) }, options.checkpointFiles);
 
   while (state.epoch < options.epochs) {
     const epoch = state.epoch + 1;
@@ -256,7 +258,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     };
     // 6. Checkpoints: `last` every epoch, `best` when validation improved.
     await checkpoint(lastDir);
-    if (improved) await checkpoint(join(runDir, 'checkpoints', 'best'));
+    if (improved) await checkpoint(join(runDir, 'checkpoints', 'best'), false);
     // After the checkpoints: whatever the callback does, this epoch's training is saved.
     await options.onEpoch?.(metrics);
     if (options.signal?.aborted) return { state, stopped: true };
