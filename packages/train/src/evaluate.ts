@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BatchLoader } from '@alexnet/data';
+import type { BatchSource } from './batch-source.js';
 import { TopKMeter } from '@alexnet/eval';
 
 /** Validation figures as the paper reports them (error) and as accuracy. */
@@ -12,7 +12,7 @@ export interface Evaluation {
 }
 
 /** Mean cross-entropy and top-1/top-5 over a loader's batches (dropout off), ties counted against the model. */
-export async function evaluateLoader(logits: tf.LayersModel, loader: BatchLoader, classes: number): Promise<Evaluation> {
+export async function evaluateLoader(logits: tf.LayersModel, loader: BatchSource, classes: number): Promise<Evaluation> {
   const k5 = Math.min(5, classes);
   const meter = new TopKMeter(classes, [1, k5]);
   let lossSum = 0;
@@ -27,7 +27,7 @@ export async function evaluateLoader(logits: tf.LayersModel, loader: BatchLoader
     seen += ys.shape[0];
     tf.dispose([scores, loss, xs, ys]);
   }
-  if (seen === 0) throw new Error(`the validation split has no images to evaluate (dataset prepared from ${loader.index.source.path})`);
+  if (seen === 0) throw new Error('the validation split has no images to evaluate');
   const accuracy = meter.accuracy();
   const top1 = accuracy[1]!;
   const top5 = accuracy[k5]!;

@@ -30,3 +30,4 @@ export {
 export { evaluateLoader, type Evaluation } from './evaluate.js';
 export { readMetricsHistory, METRICS_JSONL, METRICS_CSV, type MetricsLine } from './metrics-files.js';
 export { TensorBoardWriter, readEventFile, crc32c, maskedCrc32c, type TensorBoardEvent } from './tensorboard-events.js';
+export type { BatchSource } from './batch-source.js';

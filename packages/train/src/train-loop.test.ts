@@ -10,6 +10,7 @@ import { loadCheckpoint, resolveCheckpoint, type TrainState } from './checkpoint
 import { parseLrSchedule } from './lr-schedules.js';
 import { sgdMomentum } from './sgd-momentum.js';
 import { NonFiniteLossError, trainLoop, type TrainLoopOptions } from './train-loop.js';
+import type { BatchSource } from './batch-source.js';
 
 let data: string;
 let classes: string[];
@@ -216,5 +217,43 @@ describeEachEngine('trainLoop', () => {
     expect(await resolveCheckpoint(join(third, 'checkpoints', 'last'))).toBe(moved);
     await unlink(join(moved, 'state.json'));
     await expect(loadCheckpoint(join(third, 'checkpoints', 'last'))).rejects.toThrow('not a checkpoint (no state.json)');
+  });
+});
+
+describeEachEngine('trainLoop with any batch source', () => {
+  it('trains from a plain object with count, batchSize, batchesPerEpoch and epoch() — no @alexnet/data loader', async () => {
+    const classes = freshState().classes.length;
+    const source = (batches: number): BatchSource => ({
+      count: 4 * batches,
+      batchSize: 4,
+      batchesPerEpoch: batches,
+      async *epoch(epoch, skip = 0) {
+        for (let b = skip; b < batches; b++) {
+          yield {
+            xs: tf.randomUniform([4, 10, 10, 3], 0, 1, 'float32', 100 * epoch + b) as tf.Tensor4D,
+            ys: tf.tensor1d(
+              [0, 1, 2, 3].map((i) => (i + b) % classes),
+              'int32',
+            ),
+          };
+        }
+      },
+    });
+    const model = tinyModel();
+    const runDir = await temporaryFolder('run-source');
+    const result = await trainLoop({
+      logits: model,
+      model,
+      optimizer: sgdMomentum({ learningRate: 0.05 }),
+      schedule: parseLrSchedule('plateau', { initial: 0.05, epochs: 1, stepsPerEpoch: 3 }),
+      train: source(3),
+      val: source(1),
+      epochs: 1,
+      runDir,
+      state: freshState(),
+    });
+    expect([result.state.epoch, result.state.step]).toEqual([1, 3]);
+    expect(await readdir(join(runDir, 'checkpoints'))).toEqual(expect.arrayContaining(['last', 'best']));
+    model.dispose();
   });
 });

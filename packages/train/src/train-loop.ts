@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BatchLoader } from '@alexnet/data';
+import type { BatchSource } from './batch-source.js';
 import { saveCheckpoint, STATE_FILE, trainableVariables, type TrainState } from './checkpoint.js';
 import { evaluateLoader, type Evaluation } from './evaluate.js';
 import type { LrSchedule } from './lr-schedules.js';
@@ -42,8 +42,9 @@ export interface TrainLoopOptions {
   model: tf.LayersModel;
   optimizer: SteppableOptimizer;
   schedule: LrSchedule;
-  train: BatchLoader;
-  val: BatchLoader;
+  /** The training batches (a BatchLoader of @alexnet/data, or any BatchSource). */
+  train: BatchSource;
+  val: BatchSource;
   /** Train until this many epochs are complete. */
   epochs: number;
   /** Micro-batches whose gradients are averaged into one step (a batch that does not fit at once). Default 1. */
