@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { MEAN_IMAGE_FILE, readDatasetStats, readJsonFile, readRegularFile, STATS_FILE, validated, type PreparedIndex } from '@alexnet/data';
+import { lstat } from 'node:fs/promises';
+import { MEAN_IMAGE_FILE, readDatasetStats, readJsonFile, STATS_FILE, validated, type PreparedIndex } from '@alexnet/data';
 import { z } from 'zod';
 
 /** Human-readable class names (synset words) a checkpoint carries when its dataset had them. */
@@ -23,7 +24,8 @@ export async function preprocessingFiles(data: string, index: PreparedIndex): Pr
 
 /** Whether a checkpoint carries its preprocessing (checkpoints written before it did not). */
 export async function carriesPreprocessing(checkpointDir: string): Promise<boolean> {
-  return readRegularFile(join(checkpointDir, STATS_FILE), { maxBytes: 2 ** 20 }).then(
+  // Only whether it is there: readDatasetStats reads and checks it.
+  return lstat(join(checkpointDir, STATS_FILE)).then(
     () => true,
     () => false,
   );

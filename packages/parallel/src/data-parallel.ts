@@ -12,23 +12,44 @@ import type { Transport } from './transport.js';
  */
 export async function averageGradients(transport: Transport, grads: tf.NamedTensorMap): Promise<tf.NamedTensorMap> {
   const names = Object.keys(grads).sort();
-  const sizes = names.map((n) => grads[n]!.size);
-  const flat = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+  const { tensors } = await allReduceTensors(
+    transport,
+    names.map((n) => grads[n]!),
+    { scale: 1 / transport.size },
+  );
+  return Object.fromEntries(names.map((n, i) => [n, tensors[i]!]));
+}
+
+/**
+ * The sum over all ranks of each tensor, and of a few plain numbers besides
+ * (`extras`: a loss, a count), by one ring all-reduce over their concatenation.
+ * Every rank must pass the same shapes in the same order. The sums come back
+ * as new tensors (multiplied by `scale`, if given) and numbers; the given
+ * tensors are left to the caller.
+ */
+export async function allReduceTensors(
+  transport: Transport,
+  tensors: tf.Tensor[],
+  options: { scale?: number; extras?: number[] } = {},
+): Promise<{ tensors: tf.Tensor[]; extras: number[] }> {
+  const extras = options.extras ?? [];
+  const total = tensors.reduce((n, t) => n + t.size, 0);
+  const flat = new Float32Array(total + extras.length);
   let at = 0;
-  for (const [i, name] of names.entries()) {
-    flat.set(await grads[name]!.data<'float32'>(), at);
-    at += sizes[i]!;
+  for (const t of tensors) {
+    flat.set((await t.data()) as Float32Array, at);
+    at += t.size;
   }
+  flat.set(extras, at);
   await ringAllReduce(transport, flat);
-  const scale = 1 / transport.size;
-  for (let i = 0; i < flat.length; i++) flat[i]! *= scale;
-  const out: tf.NamedTensorMap = {};
+  if (options.scale !== undefined) for (let i = 0; i < total; i++) flat[i]! *= options.scale;
   at = 0;
-  for (const [i, name] of names.entries()) {
-    out[name] = tf.tensor(flat.subarray(at, at + sizes[i]!), grads[name]!.shape, 'float32');
-    at += sizes[i]!;
-  }
-  return out;
+  const summed = tensors.map((t) => {
+    const out = tf.tensor(flat.subarray(at, at + t.size), t.shape, 'float32');
+    at += t.size;
+    return out;
+  });
+  return { tensors: summed, extras: Array.from(flat.subarray(total)) };
 }
 
 /** Bytes a ring all-reduce of `floats` float32 values sends per rank: 2(N − 1)/N of them (chunks rounded). */

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { createThreadChannels, threadTransport } from './thread-transport.js';
-import { RankTimeoutError, type Transport } from './transport.js';
+import { Mailbox } from './mailbox.js';
+import type { Transport } from './transport.js';
 import { writeFrame } from './frame-socket.js';
 import type { ProcessMessage } from './process-transport.js';
 import { forkRank, routeFrames, socketOf } from './rank-processes.js';
@@ -107,8 +108,7 @@ function threadHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fail
 function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, failure: Failure, signal: AbortSignal): Started {
   const { size } = options;
   // Rank 0's mailbox: what each helper sent it, and receives waiting for one.
-  const inbox = Array.from({ length: size }, () => [] as Float32Array[]);
-  const waiting = Array.from({ length: size }, () => [] as Array<(data: Float32Array) => void>);
+  const mailbox = new Mailbox();
   const children = new Map<number, ChildProcess>();
   for (let rank = 1; rank < size; rank++) {
     const child = forkRank(options.moduleUrl, options.env?.(rank) ?? {});
@@ -130,11 +130,7 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
   }
   routeFrames(children, (rank, error) => failure(rank, error.message), {
     rank: 0,
-    onFrame(from, data) {
-      const next = waiting[from]!.shift();
-      if (next) next(data);
-      else inbox[from]!.push(data);
-    },
+    onFrame: (from, data) => mailbox.deliver(from, data),
   });
   let bytesSent = 0;
   const transport: Transport = {
@@ -153,38 +149,7 @@ function processHelpers<T>(options: HelperRankOptions<T>, timeoutMs: number, fai
       if (!socket.destroyed) await writeFrame(socket, 0, data).catch(() => undefined);
       bytesSent += 4 * data.length;
     },
-    receive(from, length) {
-      return new Promise<Float32Array>((resolve, reject) => {
-        const check = (data: Float32Array) => {
-          if (data.length !== length) reject(new Error(`rank 0: rank ${from} sent ${data.length} floats where ${length} were expected`));
-          else resolve(data);
-        };
-        const queued = inbox[from]!.shift();
-        if (queued) return check(queued);
-        if (signal.aborted) return reject(signal.reason);
-        const forget = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          const list = waiting[from]!;
-          const i = list.indexOf(arrive);
-          if (i >= 0) list.splice(i, 1);
-        };
-        const timer = setTimeout(() => {
-          forget();
-          reject(new RankTimeoutError(0, from, 'receive from', timeoutMs));
-        }, timeoutMs);
-        const onAbort = () => {
-          forget();
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const arrive = (data: Float32Array) => {
-          forget();
-          check(data);
-        };
-        waiting[from]!.push(arrive);
-      });
-    },
+    receive: (from, length) => mailbox.receive(0, from, length, { timeoutMs, signal }),
   };
   const exits = [...children.values()].map(
     (child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()))),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { dense, dropped, exchange, fcDropoutMasks, reduceInputGradients, type ColumnOps, type ColumnWeights } from './column-split.js';
-import { ringAllReduce } from './ring-all-reduce.js';
+import { allReduceTensors } from './data-parallel.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -120,19 +120,11 @@ export async function hybridStep(
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(weights.convTower.apply(xs) as tf.Tensor, dPool5)) as tf.Scalar);
     // In the tower's own weight order: the same on every rank, whatever suffixes tfjs gave the names.
     const names = weights.convTower.trainableWeights.map((w) => (w.read() as tf.Variable).name).filter((n) => grads[n] !== undefined);
-    const flat = new Float32Array(names.reduce((n, k) => n + grads[k]!.size, 0));
-    let at = 0;
-    for (const name of names) {
-      flat.set((await grads[name]!.data()) as Float32Array, at);
-      at += grads[name]!.size;
-    }
-    await ringAllReduce(transport, flat);
-    const convGrads: tf.NamedTensorMap = {};
-    at = 0;
-    for (const name of names) {
-      convGrads[name] = tf.tensor(flat.subarray(at, at + grads[name]!.size), grads[name]!.shape, 'float32');
-      at += grads[name]!.size;
-    }
+    const summed = await allReduceTensors(
+      transport,
+      names.map((n) => grads[n]!),
+    );
+    const convGrads: tf.NamedTensorMap = Object.fromEntries(names.map((n, i) => [n, summed.tensors[i]!]));
     tf.dispose(Object.values(grads));
     return { loss, correct, convGrads, fcGrads };
   } finally {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeededDropout } from '@alexnet/layers';
-import type { SgdMomentumConfig, SgdMomentumOptimizer, StepCommunication, StepPlacement } from '@alexnet/train';
+import { trainableVariables, type SgdMomentumConfig, type SgdMomentumOptimizer, type StepCommunication, type StepPlacement } from '@alexnet/train';
 import { joinColumns, type ColumnLayer } from './column-split.js';
 import { startHelperRanks, type HelperRanks, type TransportKind } from './helper-ranks.js';
 import { OP, sendCommand, sendTensors, receiveTensors } from './placement-protocol.js';
-import { columnPart, dataPart, heldLayout, hybridPart, trainableOf, type PlacementKind, type RankPart } from './rank-parts.js';
+import { columnPart, dataPart, dropoutLayers, heldLayout, hybridPart, layerVariableOf, type PlacementKind, type RankPart } from './rank-parts.js';
 import { timedTransport } from './transport.js';
 
 export interface PlacedTrainingOptions {
@@ -42,9 +41,6 @@ export interface PlacementRankData {
 /** The helper ranks' module: built code runs the .js beside this file, tests and tsx the .ts. */
 const rankModule = new URL(`./placement-rank${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
-/** The first of the model's seeded dropout layers: its stream position is every placement's. */
-const dropoutOf = (model: tf.LayersModel) => model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
-
 /**
  * Training placed over `devices` ranks: this thread is rank 0 (the run's loader,
  * validation and files stay here) and starts the others. Returns the
@@ -81,7 +77,7 @@ export async function placeTraining(options: PlacedTrainingOptions): Promise<Pla
   let part: RankPart | undefined;
   try {
     const transport = timedTransport(helpers.transport);
-    const variables = trainableOf(model);
+    const variables = trainableVariables(model);
     // Every helper starts from the run's weights and velocities (zeros for a velocity not yet made: the same first step).
     const velocities = variables.map((v) => optimizer.velocity(v.name) ?? tf.zerosLike(v));
     for (let rank = 1; rank < devices; rank++) {
@@ -93,12 +89,8 @@ export async function placeTraining(options: PlacedTrainingOptions): Promise<Pla
       await sendTensors(transport, rank, velocities);
     }
     velocities.forEach((v, i) => v !== optimizer.velocity(variables[i]!.name) && v.dispose());
-    const layerVariable = (layer: ColumnLayer, which: 'kernel' | 'bias') => {
-      const w = model.getLayer(layer).weights[which === 'kernel' ? 0 : 1];
-      return w ? (w.read() as tf.Variable) : undefined;
-    };
     const fullVelocity = (layer: ColumnLayer, which: 'kernel' | 'bias') => {
-      const v = layerVariable(layer, which);
+      const v = layerVariableOf(model, layer, which);
       return v ? optimizer.velocity(v.name) : undefined;
     };
     part =
@@ -108,7 +100,7 @@ export async function placeTraining(options: PlacedTrainingOptions): Promise<Pla
           ? await columnPart(transport, model, { rank: 0, optimizer: optimizerConfig, fullVelocity })
           : await hybridPart(transport, model, { rank: 0, optimizer: optimizerConfig, fullVelocity, convOptimizer: optimizer });
     const own = part;
-    const drops = dropoutOf(model);
+    const drops = dropoutLayers(model);
     let iterations = optimizer.iterations;
     let inputBytes = 0;
     let since = { wait: transport.waitMs, bytes: transport.bytesSent, input: 0 };
@@ -173,7 +165,7 @@ export async function placeTraining(options: PlacedTrainingOptions): Promise<Pla
             const full = model.getLayer(layer).getWeights();
             const joined = full.map((w, i) => {
               const which = i === 0 ? 'kernel' : 'bias';
-              const name = layerVariable(layer, which)!.name;
+              const name = layerVariableOf(model, layer, which)!.name;
               slots.push({ name: `${name}/velocity`, tensor: joinColumns(layer, which, w.shape, [find(0, layer, which, true), find(1, layer, which, true)]) });
               return joinColumns(layer, which, w.shape, [find(0, layer, which, false), find(1, layer, which, false)]);
             });

@@ -4,11 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@alexnet/layers';
 import { initBackend } from '@alexnet/backend';
-import { sgdMomentum } from '@alexnet/train';
+import { GradientSums, sgdMomentum, trainableVariables } from '@alexnet/train';
 import type { ColumnLayer } from './column-split.js';
 import type { PlacementRankData } from './placed-training.js';
 import { OP, receiveCommand, receiveTensors, sendTensors, type Command } from './placement-protocol.js';
-import { columnPart, dataPart, hybridPart, trainableOf, type RankPart } from './rank-parts.js';
+import { columnPart, dataPart, hybridPart, layerVariableOf, type RankPart } from './rank-parts.js';
 import { rankContext, reportError, reportResult } from './thread-ranks.js';
 import { RankTimeoutError, type Transport } from './transport.js';
 
@@ -20,8 +20,8 @@ try {
   await initBackend({ prefer: data.engine as never });
   tf.env().set('PROD', true);
   const part = await setUp(transport, data, rank);
-  let sums: tf.NamedTensorMap = {};
-  let micro = 0;
+  // Summed over the step's micro-batches exactly as trainLoop sums rank 0's.
+  const sums = new GradientSums();
   for (;;) {
     const command = await nextCommand(transport);
     if (command.op === OP.stop) break;
@@ -32,21 +32,9 @@ try {
       const ys = tf.tensor1d(await transport.receive(0, rows), 'int32');
       const { grads } = await part.gradients(xs, ys, data.classes, { offset, total, dropoutStep });
       tf.dispose([xs, ys]);
-      // Summed over the step's micro-batches exactly as trainLoop sums rank 0's.
-      if (micro === 0) sums = grads;
-      else {
-        const before = sums;
-        sums = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(before[k]!, g)])));
-        tf.dispose([...Object.values(grads), ...Object.values(before)]);
-      }
-      micro++;
+      sums.add(grads);
     } else if (command.op === OP.apply) {
-      const count = micro;
-      const averaged = count === 1 ? sums : tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, tf.div(g, count)])));
-      part.apply(averaged, command.args[0]);
-      tf.dispose([...new Set([...Object.values(averaged), ...Object.values(sums)])]);
-      sums = {};
-      micro = 0;
+      await sums.takeMean((mean) => part.apply(mean, command.args[0]));
     } else if (command.op === OP.sync) {
       const state = part.heldState();
       await sendTensors(transport, 0, state);
@@ -79,7 +67,7 @@ async function setUp(transport: Transport, data: PlacementRankData, rank: number
   );
   model.setWeights(weights);
   tf.dispose(weights);
-  const variables = trainableOf(model);
+  const variables = trainableVariables(model);
   const velocities = await receiveTensors(
     transport,
     0,
@@ -89,8 +77,8 @@ async function setUp(transport: Transport, data: PlacementRankData, rank: number
   const slots = () => variables.map((v, i) => ({ name: `${v.name}/velocity`, tensor: velocities[i]! }));
   const iter = () => ({ name: 'iter', tensor: tf.scalar(0, 'int32') });
   const fullVelocity = (layer: ColumnLayer, which: 'kernel' | 'bias') => {
-    const w = model.getLayer(layer).weights[which === 'kernel' ? 0 : 1];
-    return w ? velocityOf.get((w.read() as tf.Variable).name) : undefined;
+    const v = layerVariableOf(model, layer, which);
+    return v ? velocityOf.get(v.name) : undefined;
   };
   try {
     if (data.kind === 'data') {

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import { RANK_SOCKET_FD, readFrames, writeFrame } from './frame-socket.js';
-import { RankTimeoutError, type Transport } from './transport.js';
+import { Mailbox } from './mailbox.js';
+import type { Transport } from './transport.js';
 
 /** A message between a rank process and the coordinator (over fork's IPC channel, a local socket). */
 export type ProcessMessage =
@@ -22,8 +23,7 @@ export const RANK_SOCKET_ENV = 'ALEXNET_RANK_SOCKET_FD';
  */
 // Frames that arrive before the rank's transport exists wait here: read from the moment this
 // module loads, so nothing the coordinator forwards is dropped.
-const inbox = new Map<number, Float32Array[]>();
-const waiting = new Map<number, Array<(data: Float32Array) => void>>();
+const mailbox = new Mailbox();
 let socket: Socket | undefined;
 if (typeof process.send === 'function' && process.env[RANK_SOCKET_ENV] === String(RANK_SOCKET_FD)) {
   socket = new Socket({ fd: RANK_SOCKET_FD, readable: true, writable: true });
@@ -31,11 +31,7 @@ if (typeof process.send === 'function' && process.env[RANK_SOCKET_ENV] === Strin
   socket.unref();
   readFrames(
     socket,
-    (from, data) => {
-      const next = waiting.get(from)?.shift();
-      if (next) next(data);
-      else inbox.set(from, [...(inbox.get(from) ?? []), data]);
-    },
+    (from, data) => mailbox.deliver(from, data),
     (error) => {
       console.error(`rank process: ${error.message}`);
       process.exit(1);
@@ -49,23 +45,6 @@ export function processTransport(rank: number, size: number, options: { timeoutM
   const out = socket;
   const timeoutMs = options.timeoutMs ?? 30_000;
   let bytesSent = 0;
-  const next = (from: number) =>
-    new Promise<Float32Array>((resolve, reject) => {
-      const queued = inbox.get(from)?.shift();
-      if (queued) return resolve(queued);
-      const list = waiting.get(from) ?? [];
-      waiting.set(from, list);
-      const timer = setTimeout(() => {
-        const i = list.indexOf(deliver);
-        if (i >= 0) list.splice(i, 1);
-        reject(new RankTimeoutError(rank, from, 'receive from', timeoutMs));
-      }, timeoutMs);
-      const deliver = (data: Float32Array) => {
-        clearTimeout(timer);
-        resolve(data);
-      };
-      list.push(deliver);
-    });
   return {
     rank,
     size,
@@ -76,10 +55,6 @@ export function processTransport(rank: number, size: number, options: { timeoutM
       await writeFrame(out, to, data);
       bytesSent += 4 * data.length;
     },
-    async receive(from, length) {
-      const data = await next(from);
-      if (data.length !== length) throw new Error(`rank ${rank}: rank ${from} sent ${data.length} floats where ${length} were expected`);
-      return data;
-    },
+    receive: (from, length) => mailbox.receive(rank, from, length, { timeoutMs }),
   };
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '@alexnet/layers';
-import { sgdMomentum, type SgdMomentumConfig, type SgdMomentumOptimizer } from '@alexnet/train';
+import { sgdMomentum, trainableVariables, type SgdMomentumConfig, type SgdMomentumOptimizer } from '@alexnet/train';
 import { columnOpsOf, columnSliceOf, columnStep, columnWeightsOf, COLUMN_LAYERS, type ColumnLayer, type ColumnWeights } from './column-split.js';
 import { convTowerOf, hybridStep } from './hybrid.js';
-import { ringAllReduce } from './ring-all-reduce.js';
+import { allReduceTensors } from './data-parallel.js';
 import type { Transport } from './transport.js';
 
 export type PlacementKind = 'data' | 'columns' | 'hybrid';
@@ -27,14 +27,12 @@ export interface RankPart {
   apply(grads: tf.NamedTensorMap, learningRate: number): void;
   /** The weights and optimizer velocities this rank holds apart from the model, in a fixed order (empty for data parallelism). */
   heldState(): tf.Tensor[];
-  /** Shapes of heldState()'s tensors. */
-  heldShapes(): number[][];
   dispose(): void;
 }
 
-/** The model's trainable variables, in model order (the same on every rank, whatever suffixes tfjs gave their names). */
-export function trainableOf(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+/** The variable behind a layer's kernel or bias (undefined: the layer has none). */
+export function layerVariableOf(model: tf.LayersModel, layer: ColumnLayer, which: 'kernel' | 'bias'): tf.Variable | undefined {
+  return model.getLayer(layer).weights[which === 'kernel' ? 0 : 1]?.read() as tf.Variable | undefined;
 }
 
 /** The logits of a model whose last layer is the softmax after fc8. */
@@ -42,12 +40,13 @@ export function logitsModelOf(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: model.getLayer('fc8').output as tf.SymbolicTensor });
 }
 
-const dropoutLayers = (model: tf.LayersModel) => model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
+/** The model's seeded dropout layers (fc6's and fc7's): their stream position is every placement's. */
+export const dropoutLayers = (model: tf.LayersModel) => model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
 
 /** Data parallelism: a replica of the whole model on this rank's rows; gradients, loss and hits summed by a ring all-reduce. */
 export function dataPart(transport: Transport, model: tf.LayersModel, optimizer: SgdMomentumOptimizer): RankPart {
   const logits = logitsModelOf(model);
-  const variables = trainableOf(model);
+  const variables = trainableVariables(model);
   const drops = dropoutLayers(model);
   return {
     async gradients(xs, ys, classes, batch) {
@@ -65,36 +64,23 @@ export function dataPart(transport: Transport, model: tf.LayersModel, optimizer:
         }, variables),
       );
       for (const d of drops) d.rows = undefined;
-      // One array: every gradient in model order, then this rank's loss sum and hits.
-      const sizes = variables.map((v) => v.size);
-      const flat = new Float32Array(sizes.reduce((a, b) => a + b, 0) + 2);
-      let at = 0;
-      for (const v of variables) {
-        flat.set((await grads[v.name]!.data()) as Float32Array, at);
-        at += v.size;
-      }
-      flat[at] = (await value.data())[0]! * n;
-      flat[at + 1] = (await hits!.data())[0]!;
-      tf.dispose([value, hits!, ...Object.values(grads)]);
-      await ringAllReduce(transport, flat);
+      // One all-reduce: every gradient in model order, then this rank's loss sum and hits.
+      const [lossSum, hitCount] = [(await value.data())[0]! * n, (await hits!.data())[0]!];
       // Each rank's gradient is the mean over its equal share: their mean is the whole micro-batch's.
-      const scale = 1 / transport.size;
-      const averaged: tf.NamedTensorMap = {};
-      at = 0;
-      for (const v of variables) {
-        const part = flat.subarray(at, at + v.size);
-        for (let i = 0; i < part.length; i++) part[i]! *= scale;
-        averaged[v.name] = tf.tensor(part, v.shape, 'float32');
-        at += v.size;
-      }
-      return { loss: flat[at]! / batch.total, correct: flat[at + 1]!, grads: averaged };
+      const summed = await allReduceTensors(
+        transport,
+        variables.map((v) => grads[v.name]!),
+        { scale: 1 / transport.size, extras: [lossSum, hitCount] },
+      );
+      tf.dispose([value, hits!, ...Object.values(grads)]);
+      const averaged = Object.fromEntries(variables.map((v, i) => [v.name, summed.tensors[i]!]));
+      return { loss: summed.extras[0]! / batch.total, correct: summed.extras[1]!, grads: averaged };
     },
     apply(grads, learningRate) {
       optimizer.setLearningRate(learningRate);
       optimizer.applyGradients(grads);
     },
     heldState: () => [],
-    heldShapes: () => [],
     dispose() {},
   };
 }
@@ -159,7 +145,6 @@ export async function columnPart(transport: Transport, model: tf.LayersModel, op
       optimizer.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [names[k]!, g])));
     },
     heldState: () => columnState(pairs, optimizer),
-    heldShapes: () => [...pairs, ...pairs].map(([, , v]) => v.shape),
     dispose() {
       optimizer.dispose();
       tf.dispose(pairs.map(([, , v]) => v));
@@ -203,7 +188,6 @@ export async function hybridPart(transport: Transport, model: tf.LayersModel, op
       fcOptimizer.applyGradients(mine);
     },
     heldState: () => columnState(pairs, fcOptimizer),
-    heldShapes: () => [...pairs, ...pairs].map(([, , v]) => v.shape),
     dispose() {
       fcOptimizer.dispose();
       tf.dispose(pairs.map(([, , v]) => v));

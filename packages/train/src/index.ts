@@ -14,7 +14,15 @@ export {
   type CosineOptions,
   type ParseLrScheduleOptions,
 } from './lr-schedules.js';
-export { saveCheckpoint, loadCheckpoint, resolveCheckpoint, type TrainState, type LoadedCheckpoint, type OptimizerSlot } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  resolveCheckpoint,
+  trainableVariables,
+  type TrainState,
+  type LoadedCheckpoint,
+  type OptimizerSlot,
+} from './checkpoint.js';
 export {
   trainLoop,
   NonFiniteLossError,
@@ -31,3 +39,4 @@ export { evaluateLoader, type Evaluation } from './evaluate.js';
 export { readMetricsHistory, METRICS_JSONL, METRICS_CSV, type MetricsLine } from './metrics-files.js';
 export { TensorBoardWriter, readEventFile, crc32c, maskedCrc32c, type TensorBoardEvent } from './tensorboard-events.js';
 export type { BatchSource } from './batch-source.js';
+export { GradientSums } from './gradient-sums.js';

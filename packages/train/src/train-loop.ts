@@ -6,6 +6,7 @@ import { saveCheckpoint, STATE_FILE, trainableVariables, type TrainState } from 
 import { evaluateLoader, type Evaluation } from './evaluate.js';
 import type { LrSchedule } from './lr-schedules.js';
 import { appendMetrics, keepMetricsUpTo } from './metrics-files.js';
+import { GradientSums } from './gradient-sums.js';
 
 /** An optimizer whose learning rate can change between steps (sgdMomentum, tf.train.momentum …). */
 export type SteppableOptimizer = tf.Optimizer & { setLearningRate(learningRate: number): void };
@@ -175,8 +176,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
     let lossSum = 0;
     let hitSum = 0;
     let seen = 0;
-    let micro = 0;
-    let sums: tf.NamedTensorMap = {};
+    const sums = new GradientSums();
     let learningRate = NaN;
     const traffic: StepTiming[] = [];
     let stepStarted = performance.now();
@@ -189,7 +189,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
       tf.dispose([xs, ys]);
       // 2. The guard: a NaN or Inf loss stops before it reaches the weights or a checkpoint.
       if (!Number.isFinite(loss)) {
-        tf.dispose([...Object.values(grads), ...Object.values(sums)]);
+        tf.dispose(Object.values(grads));
+        sums.dispose();
         const saved = await stat(join(lastDir, STATE_FILE)).then(
           () => true,
           () => false,
@@ -197,25 +198,15 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
         throw new NonFiniteLossError(loss, epoch, batch, saved ? lastDir : undefined);
       }
       // 3. Sum gradients over the micro-batches of one step.
-      if (micro === 0) sums = grads;
-      else {
-        const total = sums;
-        sums = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(total[k]!, g)])));
-        tf.dispose([...Object.values(grads), ...Object.values(total)]);
-      }
+      sums.add(grads);
       lossSum += loss * n;
       hitSum += correct;
       seen += n;
       batch++;
-      micro++;
-      if (micro < accumulate) continue;
+      if (sums.micro < accumulate) continue;
       // 4. One SGD step with the schedule's learning rate for this step.
       learningRate = schedule.learningRate(state.schedule as never, { epoch, step: state.batchInEpoch });
-      const averaged = accumulate === 1 ? sums : tf.tidy(() => Object.fromEntries(Object.entries(sums).map(([k, g]) => [k, tf.div(g, accumulate)])));
-      await placement.apply(averaged, learningRate);
-      tf.dispose([...new Set([...Object.values(averaged), ...Object.values(sums)])]);
-      sums = {};
-      micro = 0;
+      await sums.takeMean((mean) => placement.apply(mean, learningRate));
       state = { ...state, step: state.step + 1, batchInEpoch: state.batchInEpoch + 1 };
       const timing = stepTiming(placement, performance.now() - stepStarted);
       stepStarted = performance.now();
@@ -232,7 +223,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<{ state: Tra
         return { state, stopped: true };
       }
     }
-    tf.dispose(Object.values(sums));
+    sums.dispose();
 
     // 5. Validation (center crops, dropout off), then the schedule's end-of-epoch update.
     const seconds = (performance.now() - started) / 1000;
