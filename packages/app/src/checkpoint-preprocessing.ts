@@ -13,12 +13,20 @@ export const CLASS_NAMES_FILE = 'class-names.json';
  * `predict` and `filters` work after the dataset is moved or deleted.
  */
 export async function preprocessingFiles(data: string, index: PreparedIndex): Promise<Record<string, string | Uint8Array>> {
-  // Read through the dataset's checks: a checkpoint carries only what the dataset's reader accepts.
-  const { stats, meanImage } = await readDatasetStats(data, index.size);
+  return statsFiles(data, index.classNames, index.size);
+}
+
+/**
+ * stats.json, mean-image.f32 and (when there are names) class-names.json of a dataset or a
+ * checkpoint folder that carries them, read through the dataset's checks: what is written
+ * is only what the dataset's reader accepts.
+ */
+export async function statsFiles(dir: string, names: string[] | undefined, size?: number): Promise<Record<string, string | Uint8Array>> {
+  const { stats, meanImage } = await readDatasetStats(dir, size);
   return {
     [STATS_FILE]: JSON.stringify({ ...stats, meanImage: MEAN_IMAGE_FILE }, null, 2) + '\n',
     [MEAN_IMAGE_FILE]: new Uint8Array(meanImage.buffer, meanImage.byteOffset, meanImage.byteLength),
-    ...(index.classNames ? { [CLASS_NAMES_FILE]: JSON.stringify(index.classNames) + '\n' } : {}),
+    ...(names ? { [CLASS_NAMES_FILE]: JSON.stringify(names) + '\n' } : {}),
   };
 }
 

@@ -5,6 +5,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { runEval } from './eval-command.js';
+import { runExport } from './export-command.js';
+import { runImport } from './import-command.js';
+import { loadInference } from './inference.js';
 import { runFilters } from './filters-command.js';
 import { runPredict } from './predict-command.js';
 import { runSimilar } from './similar-command.js';
@@ -48,6 +51,23 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
       () => undefined,
     );
     checkpoint = join(runDir, 'checkpoints', 'last');
+  });
+
+  it('export --format onnx then import gives back the trained checkpoint: weights, mean image, classes and names', async () => {
+    const dir = await temporaryFolder('eval-onnx');
+    await runExport(['--checkpoint', checkpoint, '--format', 'onnx', '--out', join(dir, 'model.onnx'), '--backend', engine], () => undefined);
+    await runImport([join(dir, 'model.onnx'), '--out', join(dir, 'back'), '--backend', engine], () => undefined);
+    const [a, b] = [await loadInference(checkpoint), await loadInference(join(dir, 'back'))];
+    try {
+      expect([b.classes, b.names, b.size, b.crop, b.mean, b.scale]).toEqual([a.classes, a.names, a.size, a.crop, 'image', a.scale]);
+      const image = Uint8Array.from({ length: a.size * a.size * 3 }, (_, i) => (i * 37) % 256);
+      expect(Array.from(b.normalize(image).dataSync())).toEqual(Array.from(a.normalize(image).dataSync()));
+      const [wa, wb] = [a.model.getWeights(), b.model.getWeights()];
+      wa.forEach((w, i) => expect(Array.from(wb[i]!.dataSync())).toEqual(Array.from(w.dataSync())));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
   });
 
   it('eval reports center and 10-crop figures and writes the confusion matrix as CSV and PNG', async () => {

@@ -26,6 +26,9 @@ export interface Inference {
   /** Side of the stored images, and of the crops fed to the network. */
   size: number;
   crop: number;
+  /** What `normalize` subtracts (the mean image, the channel mean, or nothing) and the scale it multiplies by. */
+  mean: 'image' | 'channel' | 'none';
+  scale: number;
   /** (pixel − mean) · scale, as in training. */
   normalize(pixels: Uint8Array): tf.Tensor3D;
   /** Frees the model's weights (the logits and features models share them). */
@@ -110,6 +113,8 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
       names,
       size,
       crop: config.crop,
+      mean: meanMode,
+      scale,
       normalize,
       dispose() {
         model.dispose();

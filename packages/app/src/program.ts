@@ -7,7 +7,9 @@ import { runDemo } from './demo.js';
 import { defineEngineCommand, defineEngineInstallCommand, runEngine } from './engine-command.js';
 import { defineEvalCommand, runEval } from './eval-command.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeForSignal } from './exit-codes.js';
+import { defineExportCommand, runExport } from './export-command.js';
 import { defineFiltersCommand, runFilters } from './filters-command.js';
+import { defineImportCommand, runImport } from './import-command.js';
 import { definePlotCommand, runPlot } from './plot-command.js';
 import { definePredictCommand, runPredict } from './predict-command.js';
 import { definePrepareCommand, runPrepare } from './prepare-command.js';
@@ -39,6 +41,8 @@ const COMMANDS: Record<string, Entry> = {
   filters: { engine: true, define: defineFiltersCommand, run: runFilters },
   similar: { engine: true, define: defineSimilarCommand, run: runSimilar },
   summary: { engine: true, define: defineSummaryCommand, run: runSummary },
+  export: { engine: true, define: defineExportCommand, run: runExport },
+  import: { engine: true, define: defineImportCommand, run: runImport },
   plot: { define: definePlotCommand, run: runPlot },
   engine: { define: defineEngineCommand, run: runEngine },
 };

@@ -22,6 +22,7 @@ import { epochProgress, formatBytes, formatSeconds } from './progress.js';
 import { checkRunFolder, claimRunFolder, freshRunFolder, realOrResolved, runOfCheckpoint } from './run-folder.js';
 import { writeRunCurves } from './run-curves.js';
 import { preprocessingFiles } from './checkpoint-preprocessing.js';
+import { writeTfjsModel } from './export-command.js';
 import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
 import { placeTraining, type PlacedTraining } from '@alexnet/parallel';
@@ -288,6 +289,7 @@ export async function train(
           (checkpoint ? `; resuming after epoch ${state.epoch}, step ${state.step}${inPlace ? '' : ` of ${checkpoint.dir}`}` : ''),
       );
 
+      const preprocessing = await preprocessingFiles(config.data, index);
       const started = performance.now();
       let last: EpochMetrics | undefined;
       const classes = index.classes.length;
@@ -303,7 +305,7 @@ export async function train(
         runDir,
         state,
         // Every checkpoint carries its preprocessing: predict and filters then work without the dataset.
-        checkpointFiles: await preprocessingFiles(config.data, index),
+        checkpointFiles: preprocessing,
         signal: stop.signal,
         ...(placement ? { placement } : {}),
         onBatch: epochProgress(config.epochs, config.batchSize),
@@ -333,8 +335,14 @@ export async function train(
       if (result.stopped) {
         log(`stopped after step ${result.state.step}; continue with --resume ${join(runDir, 'checkpoints', 'last')}`);
       } else {
-        // The deployable model: the softmax network alone, no optimizer state.
-        await saveModel(model, join(runDir, 'model'));
+        // The deployable model: the softmax network and its preprocessing, no optimizer state.
+        await writeTfjsModel(join(runDir, 'model'), model, preprocessing, {
+          crop: config.crop,
+          scale: config.scale,
+          mean: config.mean,
+          classes: index.classes,
+          names: index.classNames ?? index.classes,
+        });
         log(
           `done: ${plural(result.state.epoch, 'epoch')} in ${formatSeconds((performance.now() - started) / 1000)}; best top-1 error ${(100 * (result.state.best?.top1Error ?? NaN)).toFixed(1)} % ` +
             `(epoch ${result.state.best?.epoch}); checkpoints in ${join(runDir, 'checkpoints')}, the model in ${join(runDir, 'model')}, curves in ${join(runDir, 'curves.png')}`,

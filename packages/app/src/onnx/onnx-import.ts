@@ -231,16 +231,16 @@ export function recogniseArchitecture(g: OnnxGraph): { architecture: ImportedArc
   let lrn: LrnMode = 'off';
   if (lrns[0] || lrns[1]) {
     if (!lrns[0] || !lrns[1] || lrns.slice(2).some(Boolean)) fail('LRN must follow conv1 and conv2 only, as in AlexNet');
-    for (const l of [lrns[0], lrns[1]]) {
+    for (const l of [lrns[0]!, lrns[1]!]) {
       if (l.size !== 5 || Math.abs(l.beta - 0.75) > 1e-6 || Math.abs(l.bias - 2) > 1e-6 || l.groups !== columns)
         fail(`LRN size ${l.size}, beta ${l.beta}, bias ${l.bias} over ${l.groups} groups: AlexNet's are 5, 0.75, 2 over its ${columns} column(s)`);
     }
     // ONNX divides alpha by size: 5e-4 is the paper's α = 1e-4 on the plain sum, 1e-4 is α/n.
-    const alpha = lrns[0].alpha;
+    const alpha = lrns[0]!.alpha;
     if (Math.abs(alpha - 5e-4) < 1e-9) lrn = 'paper';
     else if (Math.abs(alpha - 1e-4) < 1e-9) lrn = 'alpha-over-n';
     else fail(`LRN alpha ${Number(alpha.toPrecision(6))}: ONNX's alpha is divided by size, so AlexNet's is 5e-4 (the paper's formula) or 1e-4 (α/n, as Caffe)`);
-    if (Math.abs(lrns[1].alpha - alpha) > 1e-9) fail("conv1's and conv2's LRN differ");
+    if (Math.abs(lrns[1]!.alpha - alpha) > 1e-9) fail("conv1's and conv2's LRN differ");
   }
   const bases = [...CONV_LAYERS.map((l) => l.filters), FC_WIDTH, FC_WIDTH];
   const width =

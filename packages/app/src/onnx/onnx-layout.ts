@@ -4,7 +4,8 @@
  */
 
 /** tfjs conv kernel [kh, kw, in, out] → ONNX Conv weight [out, in, kh, kw]. */
-export function convKernelToOnnx(kernel: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array {
+export function convKernelToOnnx(kernel: Float32Array, dims: readonly number[]): Float32Array {
+  const [kh, kw, cin, cout] = dims as [number, number, number, number];
   const out = new Float32Array(kernel.length);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
@@ -13,7 +14,8 @@ export function convKernelToOnnx(kernel: Float32Array, [kh, kw, cin, cout]: read
 }
 
 /** ONNX Conv weight [out, in, kh, kw] → tfjs conv kernel [kh, kw, in, out]. */
-export function convKernelFromOnnx(weight: Float32Array, [cout, cin, kh, kw]: readonly number[]): Float32Array {
+export function convKernelFromOnnx(weight: Float32Array, dims: readonly number[]): Float32Array {
+  const [cout, cin, kh, kw] = dims as [number, number, number, number];
   const out = new Float32Array(weight.length);
   for (let o = 0; o < cout; o++)
     for (let i = 0; i < cin; i++)
@@ -26,7 +28,8 @@ export function convKernelFromOnnx(weight: Float32Array, [cout, cin, kh, kw]: re
  * `chw`: the first dense layer after a flatten, whose input rows tfjs orders (h, w, c) and ONNX's
  * Flatten of an NCHW tensor (c, h, w); its rows are reordered to match.
  */
-export function denseKernelToOnnx(kernel: Float32Array, [inputs, units]: readonly number[], chw?: { h: number; w: number; c: number }): Float32Array {
+export function denseKernelToOnnx(kernel: Float32Array, dims: readonly number[], chw?: { h: number; w: number; c: number }): Float32Array {
+  const [inputs, units] = dims as [number, number];
   const out = new Float32Array(kernel.length);
   for (let r = 0; r < inputs; r++) {
     const row = chw ? hwcToChw(r, chw) : r;
@@ -36,7 +39,8 @@ export function denseKernelToOnnx(kernel: Float32Array, [inputs, units]: readonl
 }
 
 /** ONNX Gemm weight [units, in] (transB = 1) → tfjs dense kernel [in, units]; `chw` as in {@link denseKernelToOnnx}. */
-export function denseKernelFromOnnx(weight: Float32Array, [units, inputs]: readonly number[], chw?: { h: number; w: number; c: number }): Float32Array {
+export function denseKernelFromOnnx(weight: Float32Array, dims: readonly number[], chw?: { h: number; w: number; c: number }): Float32Array {
+  const [units, inputs] = dims as [number, number];
   const out = new Float32Array(weight.length);
   for (let r = 0; r < inputs; r++) {
     const row = chw ? hwcToChw(r, chw) : r;
@@ -53,7 +57,8 @@ function hwcToChw(i: number, { h, w, c }: { h: number; w: number; c: number }): 
 }
 
 /** NHWC pixels → NCHW (an image batch for an ONNX runtime). */
-export function nhwcToNchw(values: Float32Array, [n, h, w, c]: readonly number[]): Float32Array {
+export function nhwcToNchw(values: Float32Array, dims: readonly number[]): Float32Array {
+  const [n, h, w, c] = dims as [number, number, number, number];
   const out = new Float32Array(values.length);
   for (let b = 0; b < n; b++)
     for (let y = 0; y < h; y++)

@@ -1,0 +1,108 @@
+import type * as tf from '@tensorflow/tfjs';
+import { Option } from '@commander-js/extra-typings';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readDatasetStats, writeFileAtomic } from '@alexnet/data';
+import { saveModel } from '@alexnet/train';
+import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
+import { carriesPreprocessing, statsFiles } from './checkpoint-preprocessing.js';
+import { UsageError } from './exit-codes.js';
+import { loadInference, type Inference } from './inference.js';
+import { alexNetToOnnx } from './onnx/onnx-export.js';
+import { preprocessingMetadata, type OnnxPreprocessing } from './onnx/onnx-metadata.js';
+
+export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
+/** Beside model.json in a tfjs export: crop, scale, mean mode, classes and names. */
+export const PREPROCESSING_FILE = 'preprocessing.json';
+
+export function defineExportCommand() {
+  return alexnetCommand('export', 'a deployable model from a checkpoint: tfjs layers format or ONNX')
+    .requiredOption('--checkpoint <dir>', 'the checkpoint (e.g. runs/x/checkpoints/best)')
+    .addOption(new Option('--format <format>', 'tfjs: a folder for tf.loadLayersModel; onnx: one .onnx file').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .requiredOption('--out <path>', 'the folder (tfjs) or file (onnx) to write; must not exist')
+    .addOption(dataOption('the prepared dataset, for a checkpoint that does not carry its preprocessing'))
+    .addOption(backendOption())
+    .addHelpText(
+      'after',
+      `
+No optimizer state. tfjs: model.json and weights, with ${PREPROCESSING_FILE}, stats.json,
+mean-image.f32 and class-names.json beside them (register @alexnet/layers' layers before
+loading). onnx: input 'input' [batch, 3, H, W] normalized as in training ((pixel − mean) · scale,
+channels first), output 'prob'; the preprocessing is in the file's metadata_props
+('alexnet:preprocessing', 'alexnet:mean-image'), so \`alexnet import\` restores a checkpoint.`,
+    );
+}
+
+/** The preprocessing of a loaded checkpoint: stats.json and mean image from the checkpoint, or its dataset. */
+async function preprocessingOf(inference: Inference, source: string) {
+  const { stats, meanImage } = await readDatasetStats(source);
+  const preprocessing: OnnxPreprocessing = {
+    crop: inference.crop,
+    scale: inference.scale,
+    mean: inference.mean,
+    classes: inference.classes,
+    names: inference.names,
+    stats: { ...stats },
+  };
+  return { preprocessing, meanImage };
+}
+
+/**
+ * A tfjs export (also `train`'s model/): model.json and weights, the preprocessing files, and
+ * preprocessing.json, so a page or a program can prepare images as training did.
+ */
+export async function writeTfjsModel(
+  dir: string,
+  model: tf.LayersModel,
+  files: Record<string, string | Uint8Array>,
+  preprocessing: Omit<OnnxPreprocessing, 'stats'>,
+): Promise<void> {
+  await saveModel(model, dir);
+  for (const [name, content] of Object.entries(files)) await writeFileAtomic(join(dir, name), content);
+  await writeFileAtomic(join(dir, PREPROCESSING_FILE), JSON.stringify(preprocessing, null, 2) + '\n');
+}
+
+export interface ExportResult {
+  format: (typeof EXPORT_FORMATS)[number];
+  out: string;
+}
+
+/** `alexnet export`: writes to a hidden sibling first, then renames it into place. */
+export async function runExport(args: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ExportResult> {
+  const values = parseCommandLine(defineExportCommand(), args).opts();
+  const out = resolve(values.out);
+  if (
+    await stat(out).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new UsageError(`export: --out ${values.out} exists; choose a new path (nothing is overwritten)`);
+  const inference = await loadInference(values.checkpoint, values.data);
+  try {
+    // The checkpoint's own preprocessing, or (older checkpoints, or --data) the dataset's.
+    const source = values.data === undefined && (await carriesPreprocessing(inference.checkpoint)) ? inference.checkpoint : inference.data!;
+    const { preprocessing, meanImage } = await preprocessingOf(inference, source);
+    const staging = join(dirname(out), `.${basename(out)}-new-${randomBytes(4).toString('hex')}`);
+    try {
+      if (values.format === 'onnx') {
+        await writeFileAtomic(
+          staging,
+          alexNetToOnnx(inference.model, preprocessingMetadata(preprocessing, preprocessing.mean === 'image' ? meanImage : undefined)),
+        );
+      } else {
+        const { stats: _, ...rest } = preprocessing;
+        await writeTfjsModel(staging, inference.model, await statsFiles(source, inference.names), rest);
+      }
+      await rename(staging, out);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    log(`exported ${inference.checkpoint} as ${values.format} to ${out}`);
+    return { format: values.format, out };
+  } finally {
+    inference.dispose();
+  }
+}
