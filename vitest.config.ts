@@ -16,19 +16,34 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    projects: packages.map((name) => ({
-      resolve: { alias },
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ['src/**/*.test.ts'],
-        environment: 'node',
-        pool: 'forks',
-        // Ranks in worker threads and child processes (tsx) read sibling packages from source too.
-        env: { TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.tests.json', import.meta.url)) },
-        testTimeout: 60_000,
-        hookTimeout: 60_000,
+    projects: [
+      ...packages.map((name) => ({
+        resolve: { alias },
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ['src/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          // Ranks in worker threads and child processes (tsx) read sibling packages from source too.
+          env: { TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.tests.json', import.meta.url)) },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      })),
+      // examples/browser: the page in Debian's Chromium against alexnet predict (trains a tiny model first).
+      {
+        resolve: { alias },
+        test: {
+          name: 'example-browser',
+          root: 'examples/browser',
+          include: ['*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
       },
-    })),
+    ],
   },
 });
