@@ -27,7 +27,8 @@ import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
 import { placeTraining, type PlacedTraining } from '@alexnet/parallel';
 import { placementEnv, placementTransport, prepareRankZero } from './placement-resources.js';
-import { checkPlacement, parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrainConfig, type TrainConfig } from './train-flags.js';
+import { copyWeightsFrom, freezeUpTo, initFromConfig } from './init-from.js';
+import { checkPlacement, checkShape, parseTrainFlags, SAVED_TRAIN_CONFIG, type ExplicitFlags, type SavedTrainConfig, type TrainConfig } from './train-flags.js';
 
 /** What a checkpoint fixes: a resumed run may not change these. */
 const FIXED_ON_RESUME = [
@@ -167,9 +168,14 @@ export async function train(
   const index = await readPreparedIndex(config.data);
 
   const checkpoint = config.resume ? await loadCheckpoint(config.resume) : undefined;
+  const source = config.initFrom ? await loadCheckpoint(config.initFrom) : undefined;
   // The network's weights are freed however this ends (the CLI exits, but a library caller goes on).
   let built: tf.LayersModel | undefined = checkpoint?.model;
   try {
+    if (source) {
+      config = initFromConfig(source, config, explicit);
+      checkShape(config);
+    }
     if (checkpoint) {
       config = resumedConfig(checkpoint.state.config, config, explicit, checkpoint.dir);
       const had = checkpoint.state.classes;
@@ -198,6 +204,15 @@ export async function train(
     checkDataFits(config, index);
     const model = checkpoint?.model ?? buildModel(config, index.classes.length);
     built = model;
+    if (source) {
+      const had = source.state.classes;
+      const same = had.length === index.classes.length && had.every((c, i) => c === index.classes[i]);
+      const copied = copyWeightsFrom(model, source, same);
+      log(
+        `initialised from ${source.dir}: ${copied.join(', ')}${same ? '' : ` (fc8 starts afresh: ${had.length} classes there, ${index.classes.length} here)`}`,
+      );
+    }
+    if (config.freeze) log(`frozen: ${freezeUpTo(model, config.freeze).join(', ')}`);
     const chain = featureChain({ arch: config.arch, inputSize: config.crop, pool: config.pool, conv1Padding: config.conv1Padding });
     if (!chain.matchesPaper && chain.note) log(`note: ${chain.note}`);
 
@@ -372,5 +387,6 @@ export async function train(
     }
   } finally {
     built?.dispose();
+    source?.model.dispose();
   }
 }

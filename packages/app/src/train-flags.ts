@@ -16,6 +16,10 @@ export interface TrainConfig {
   /** Run folder; default runs/<recipe>-<time>, or the resumed run's folder. */
   out?: string;
   resume?: string;
+  /** Start from this checkpoint's weights (all but fc8 when the classes differ), taking its network settings. */
+  initFrom?: string;
+  /** With initFrom: the layers up to and including this one are not trained. */
+  freeze?: string;
   /** Replace the run in `out` (its checkpoints, metrics and pictures) instead of refusing. */
   force: boolean;
   /** Also write TensorBoard event files here. */
@@ -219,6 +223,8 @@ export function defineTrainCommand() {
     .addOption(dataOption().makeOptionMandatory())
     .option('--out <dir>', 'run folder; refused if it holds a run, unless --resume or --force [runs/<recipe>-<time>]')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint folder (e.g. runs/x/checkpoints/last)')
+    .option('--init-from <checkpoint>', "start from another model's weights (e.g. one `alexnet import` made); fc8 starts afresh when the classes differ")
+    .option('--freeze <layer>', 'with --init-from: conv1 … up to this layer (e.g. conv5, fc6) keep their weights')
     .option('--force', 'replace the run in --out (its checkpoints, metrics and pictures)', false)
     .option('--tensorboard <dir>', "also write TensorBoard event files there (tfjs-node's writer on the native engine, the same format from ours elsewhere)")
     .addOption(workersOption('threads preparing batches [cores − 1]'))
@@ -329,6 +335,8 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.resume !== undefined ? { resume: values.resume } : {}),
     ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
+    ...(values.initFrom !== undefined ? { initFrom: values.initFrom } : {}),
+    ...(values.freeze !== undefined ? { freeze: values.freeze } : {}),
     force: values.force === true,
     recipe,
     backend: values.backend,
@@ -349,6 +357,12 @@ export function trainConfigFrom(values: Omit<TrainValues, 'data'> & { data: stri
   if (explicit.patience !== undefined && config.lrSchedule !== 'plateau') {
     throw new UsageError(`--patience applies to --lr-schedule plateau, not ${config.lrSchedule}`);
   }
+  if (config.initFrom !== undefined && config.resume !== undefined)
+    throw new UsageError('--init-from starts a new run from those weights; --resume continues a run: give one of them');
+  if (config.freeze !== undefined && config.initFrom === undefined)
+    throw new UsageError('--freeze keeps the weights --init-from brings: give --init-from <checkpoint>');
+  if (config.freeze !== undefined && config.parallel)
+    throw new UsageError('--freeze is not supported with --parallel yet: train the unfrozen layers on one device');
   checkShape(config);
   checkPlacement(config);
   return { config, explicit };
@@ -383,7 +397,7 @@ export function checkPlacement(config: TrainConfig): void {
 }
 
 /** What only the network or the schedule would find out later: a usage error now, before any work. */
-function checkShape(config: TrainConfig): void {
+export function checkShape(config: TrainConfig): void {
   try {
     parseLrSchedule(config.lrSchedule, { initial: config.lr, epochs: config.epochs, stepsPerEpoch: 1, patience: config.patience });
     featureChain({ arch: config.arch, inputSize: config.crop, pool: config.pool, conv1Padding: config.conv1Padding });
