@@ -9,7 +9,7 @@ import { loadInference } from './inference.js';
 import { readOnnxGraph } from './onnx/onnx-graph.js';
 import { alexNetFromOnnx, type ImportedArchitecture } from './onnx/onnx-import.js';
 import { readPreprocessingMetadata } from './onnx/onnx-metadata.js';
-import { foldStdIntoConv1, TORCHVISION_MEAN, TORCHVISION_RESIZE, torchvisionStats } from './onnx/torchvision-preprocessing.js';
+import { channelMeanImage, foldStdIntoConv1, TORCHVISION_MEAN, TORCHVISION_RESIZE, torchvisionStats } from './onnx/torchvision-preprocessing.js';
 
 /** AlexNet's float32 weights are 244 MB; a larger file is refused unread. */
 const MAX_ONNX_BYTES = 2 ** 30;
@@ -45,6 +45,19 @@ async function readClassNamesFile(file: string, classes: number): Promise<string
 /** Class ids for a network without names of its own: 000, 001, … (names may repeat; ids may not). */
 const classIds = (n: number) => Array.from({ length: n }, (_, i) => String(i).padStart(String(n - 1).length, '0'));
 
+/** stats.size of an export's metadata, bounded before an image of that side is allocated (the checkpoint's read-back checks the rest). */
+function checkedSize(size: unknown, file: string): number {
+  if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > 4096)
+    throw new Error(`${file}: metadata stats.size ${String(size)} is not an image side of 1 to 4096`);
+  return size as number;
+}
+
+function checkedMean(mean: unknown, file: string): number[] {
+  if (!Array.isArray(mean) || mean.length !== 3 || !mean.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    throw new Error(`${file}: metadata stats.channelMean is not three finite numbers`);
+  return mean as number[];
+}
+
 export interface ImportResult {
   out: string;
   architecture: ImportedArchitecture;
@@ -73,11 +86,10 @@ export async function runImport(args: string[], log: (line: string) => void = (l
     if (carried) {
       const { preprocessing: p, meanImage } = carried;
       classes = p.classes;
-      const size = Number(p.stats.size);
       files = {
         [STATS_FILE]: JSON.stringify({ ...p.stats, meanImage: MEAN_IMAGE_FILE }, null, 2) + '\n',
-        // A mean image travels only when the network needs it; otherwise the channel mean, everywhere.
-        [MEAN_IMAGE_FILE]: meanImage ?? new Uint8Array(torchvisionStats(Number.isInteger(size) && size > 0 && size <= 4096 ? size : 1).meanImage.buffer),
+        // A mean image travels only when the network needs it; otherwise its channel mean, everywhere.
+        [MEAN_IMAGE_FILE]: meanImage ?? new Uint8Array(channelMeanImage(checkedSize(p.stats.size, file), checkedMean(p.stats.channelMean, file)).buffer),
         [CLASS_NAMES_FILE]: JSON.stringify(p.names) + '\n',
       };
       config = { crop: p.crop, mean: p.mean, scale: p.scale };

@@ -41,8 +41,7 @@ export function torchvisionStats(size: number): { stats: Record<string, unknown>
   const eigenvalues = IMAGENET_EIGENVALUES.map((v) => v * 255 * 255);
   const eigenvectors = [0, 1, 2].map((k) => IMAGENET_EIGENVECTORS.map((row) => row[k]!));
   const covariance = [0, 1, 2].map((i) => [0, 1, 2].map((j) => eigenvectors.reduce((sum, v, k) => sum + eigenvalues[k]! * v[i]! * v[j]!, 0)));
-  const meanImage = new Float32Array(size * size * 3);
-  for (let i = 0; i < meanImage.length; i++) meanImage[i] = channelMean[i % 3]!;
+  const meanImage = channelMeanImage(size, channelMean);
   // ILSVRC-2012's training set: 1,281,167 images.
   const samples = 1_281_167;
   return {
@@ -60,4 +59,11 @@ export function torchvisionStats(size: number): { stats: Record<string, unknown>
     },
     meanImage,
   };
+}
+
+/** A size×size×3 mean image holding the channel mean everywhere (for a network trained with `mean: 'channel'`). */
+export function channelMeanImage(size: number, channelMean: readonly number[]): Float32Array {
+  const image = new Float32Array(size * size * 3);
+  for (let i = 0; i < image.length; i++) image[i] = channelMean[i % 3]!;
+  return image;
 }
