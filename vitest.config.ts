@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const packages = ['backend', 'data', 'layers', 'parallel', 'train', 'eval', 'app'];
+const packages = ['backend', 'files', 'data', 'layers', 'parallel', 'train', 'eval', 'app'];
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 // Tests import sibling packages from source, so `npm test` needs no build.

@@ -40,8 +40,21 @@ export { epochOrder, planBatch, type BatchRequest, type AugmentPlan } from './ba
 export { assembleBatch, type AssembledBatch, type PixelSettings } from './batch-assembly.js';
 
 export { seededRandom, uniform, randomInt, shuffleInPlace, gaussian, hashSeed, type Random } from './random.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { fileInside, openRegularFile, openRegularFileSync, readRegularFile, readJsonFile, MAX_JSON_BYTES, type RegularFileLimits } from './safe-files.js';
-export { validated, checkFinite } from './file-schema.js';
-export { lockFolder, LOCK_FILE, type FolderLock } from './folder-lock.js';
+
+// Safe file access, now @alexnet/files; re-exported so code written against @alexnet/data keeps working.
+export {
+  writeFileAtomic,
+  fileInside,
+  openRegularFile,
+  openRegularFileSync,
+  readRegularFile,
+  readJsonFile,
+  MAX_JSON_BYTES,
+  validated,
+  checkFinite,
+  lockFolder,
+  LOCK_FILE,
+  type RegularFileLimits,
+  type FolderLock,
+} from '@alexnet/files';
 export { DatasetError, type DatasetRemedy } from './dataset-error.js';
