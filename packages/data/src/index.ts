@@ -28,7 +28,8 @@ export { PreparedSplit, readPreparedIndex, INDEX_FILE, type PreparedIndex, type 
 export { ShardReader, encodeShard, SHARD_MAGIC, type ShardHeader, type ShardEncoding, type ShardRecord } from './shard-file.js';
 export { computeDatasetStats, readDatasetStats, STATS_FILE, MEAN_IMAGE_FILE, type DatasetStats, type StatsOptions } from './dataset-stats.js';
 export { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';
-export { rgbPca, IMAGENET_PCA, type Rgb, type RgbEigen } from './rgb-pca.js';
+export { rgbPca } from './rgb-pca.js';
+export { IMAGENET_PCA, type Rgb, type RgbEigen } from './rgb-eigen.js';
 
 // Augmentation (§4.1): typed arrays (the loader's fast path) and tfjs ops (any model).
 export { cropFlipInto, randomView, centerView, lightingShift, drawLightingAlphas, type CropView, type PixelTransform } from './augment-image.js';
