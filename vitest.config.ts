@@ -8,6 +8,7 @@ const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 const alias = {
   // Subpath entries first: '@alexnet/data' would otherwise also match '@alexnet/data/augment'.
   '@alexnet/data/augment': fileURLToPath(new URL('./packages/data/src/augment.ts', import.meta.url)),
+  '@alexnet/eval/metrics': fileURLToPath(new URL('./packages/eval/src/metrics.ts', import.meta.url)),
   ...Object.fromEntries(packages.map((name) => [`@alexnet/${name}`, src(name)])),
   // Helpers shared by the packages' tests; not a package. The engine matrix is its own entry:
   // it loads every engine when imported.
