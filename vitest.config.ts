@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const packages = ['backend', 'data', 'layers', 'parallel', 'train', 'eval', 'app'];
+const packages = ['backend', 'files', 'data', 'layers', 'parallel', 'train', 'eval', 'app'];
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 // Tests import sibling packages from source, so `npm test` needs no build.
 const alias = {
+  // Subpath entries first: '@alexnet/data' would otherwise also match '@alexnet/data/augment'.
+  '@alexnet/data/augment': fileURLToPath(new URL('./packages/data/src/augment.ts', import.meta.url)),
+  '@alexnet/eval/metrics': fileURLToPath(new URL('./packages/eval/src/metrics.ts', import.meta.url)),
   ...Object.fromEntries(packages.map((name) => [`@alexnet/${name}`, src(name)])),
   // Helpers shared by the packages' tests; not a package. The engine matrix is its own entry:
   // it loads every engine when imported.

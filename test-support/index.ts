@@ -2,4 +2,5 @@
 export { temporaryFolder } from './temporary-folder.js';
 export { fakeElf, fakeSitePackages } from './fake-tensorflow.js';
 export { packagesReachedFrom } from './import-graph.js';
+export { bundleForBrowser, type BrowserBundle } from './browser-bundle.js';
 export { tinyPreparedShapes } from './tiny-shapes.js';

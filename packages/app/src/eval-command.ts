@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PreparedSplit, writeFileAtomic } from '@alexnet/data';
-import { averageViews, centerCropBatch, ConfusionMatrix, csvField, tenCropBatch, terminalText, TopKMeter } from '@alexnet/eval';
+import { averageViews, centerCropBatch, confusionHeatmapPng, ConfusionMatrix, csvField, tenCropBatch, terminalText, TopKMeter } from '@alexnet/eval';
 import { alexnetCommand, backendOption, checkpointsOption, dataOption, parseCommandLine } from './command-line.js';
 import { datasetOf, loadEnsemble, runDirOf, storedBatches, type Inference } from './inference.js';
 import { Progress } from './progress.js';
@@ -126,7 +126,7 @@ export async function runEval(args: string[], write: (text: string) => void = (t
       'class,name,accuracy\n' + perClass.map((r) => `${csvField(r.class)},${csvField(r.name)},${r.accuracy}`).join('\n') + '\n',
     );
     await writeFileAtomic(join(out, 'confusion.csv'), confusion.toCsv(first.names));
-    await writeFileAtomic(join(out, 'confusion.png'), await confusion.heatmapPng(first.names));
+    await writeFileAtomic(join(out, 'confusion.png'), await confusionHeatmapPng(confusion, first.names));
     const result: EvalFigures = {
       checkpoint: first.checkpoint,
       split: splitName,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centerView, cropFlipInto, drawLightingAlphas, lightingShift, randomView } from './augment-image.js';
 import { gaussian, hashSeed, seededRandom } from './random.js';
-import type { Rgb, RgbEigen } from './rgb-pca.js';
+import type { Rgb, RgbEigen } from './rgb-eigen.js';
 
 // A 4×4 image whose red encodes 10·y + x, green 100 + red, blue 200 − red: every pixel is findable.
 const SIZE = 4;

@@ -1,5 +1,5 @@
 import { gaussian, randomInt, type Random } from './random.js';
-import type { Rgb, RgbEigen } from './rgb-pca.js';
+import type { Rgb, RgbEigen } from './rgb-eigen.js';
 
 /** Where a crop×crop view sits in an S×S image, and whether it is mirrored left–right. */
 export interface CropView {

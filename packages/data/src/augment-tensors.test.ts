@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { centerView, cropFlipInto, drawLightingAlphas, lightingShift, randomView } from './augment-image.js';
 import { centerCrop, pcaLighting, randomCrop, randomFlip, subtractMean } from './augment-tensors.js';
 import { seededRandom } from './random.js';
-import { rgbPca, type Rgb } from './rgb-pca.js';
+import type { Rgb } from './rgb-eigen.js';
+import { rgbPca } from './rgb-pca.js';
 
 const B = 3; // = the channel count on purpose: a per-image mask broadcast over channels would go unnoticed otherwise
 const S = 6;

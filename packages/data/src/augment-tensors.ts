@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { drawLightingAlphas, lightingShift } from './augment-image.js';
 import { randomInt, type Random } from './random.js';
-import type { Rgb, RgbEigen } from './rgb-pca.js';
+import type { Rgb, RgbEigen } from './rgb-eigen.js';
 
 /*
  * The §4.1 augmentations as tfjs ops on batches [B, H, W, 3], for any tfjs model.

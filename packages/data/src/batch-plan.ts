@@ -1,6 +1,6 @@
 import { centerView, drawLightingAlphas, lightingShift, randomView } from './augment-image.js';
 import { hashSeed, seededRandom, shuffleInPlace } from './random.js';
-import type { RgbEigen } from './rgb-pca.js';
+import type { RgbEigen } from './rgb-eigen.js';
 
 /** What a batch needs from the images: which ones, which view of each, and each one's lighting shift. */
 export interface BatchRequest {

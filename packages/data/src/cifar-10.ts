@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '@alexnet/files';
 import type { ArrayDataset, ArraySplit } from './array-dataset-types.js';
-import { readRegularFile } from './safe-files.js';
 
 /** The standard CIFAR-10 class names in label order (used when batches.meta.txt is absent). */
 export const CIFAR_10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;

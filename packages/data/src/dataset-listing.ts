@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '@alexnet/files';
 import { detectArrayDataset, readArrayDataset } from './array-dataset.js';
 import type { ArraySplit } from './array-dataset-types.js';
 import { readClassFolders, type LabelledFile } from './class-folders.js';
 import { heldOutSplit } from './held-out-split.js';
 import { findIlsvrcRoot, readIlsvrc } from './ilsvrc-layout.js';
 import type { DecodeInput } from './resize-crop.js';
-import { readRegularFile } from './safe-files.js';
 
 /** The layouts `prepare` reads. */
 export const DATASET_FORMATS = ['class-folders', 'split-folders', 'ilsvrc', 'fashion-mnist', 'cifar-10'] as const;

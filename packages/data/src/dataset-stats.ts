@@ -1,9 +1,8 @@
 import { DatasetError } from './dataset-error.js';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
-import { checkFinite, count, IMAGE_SIDE, validated } from './file-schema.js';
-import { fileInside, readJsonFile, readRegularFile } from './safe-files.js';
+import { checkFinite, fileInside, readJsonFile, readRegularFile, validated, writeFileAtomic } from '@alexnet/files';
+import { count, IMAGE_SIDE } from './dataset-schema.js';
 import { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';
 import { PreparedSplit, readPreparedIndex, type PreparedIndex } from './prepared-dataset.js';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { readRegularFile } from './safe-files.js';
+import { readRegularFile } from '@alexnet/files';
 
 /** An IDX array of unsigned bytes: `data` holds the product of `dims` values, last dim fastest. */
 export interface IdxArray {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '@alexnet/files';
 import { readClassFolders, type LabelledFile } from './class-folders.js';
-import { readRegularFile } from './safe-files.js';
 
 /** A label or name file of the tree: a regular file (links followed), at most 256 MB. */
 const readText = async (file: string) => (await readRegularFile(file, { maxBytes: 256 * 2 ** 20, followLinks: true })).toString('utf8');

@@ -28,7 +28,8 @@ export { PreparedSplit, readPreparedIndex, INDEX_FILE, type PreparedIndex, type 
 export { ShardReader, encodeShard, SHARD_MAGIC, type ShardHeader, type ShardEncoding, type ShardRecord } from './shard-file.js';
 export { computeDatasetStats, readDatasetStats, STATS_FILE, MEAN_IMAGE_FILE, type DatasetStats, type StatsOptions } from './dataset-stats.js';
 export { PixelStatistics, type RgbStatistics } from './pixel-statistics.js';
-export { rgbPca, IMAGENET_PCA, type Rgb, type RgbEigen } from './rgb-pca.js';
+export { rgbPca } from './rgb-pca.js';
+export { IMAGENET_PCA, type Rgb, type RgbEigen } from './rgb-eigen.js';
 
 // Augmentation (§4.1): typed arrays (the loader's fast path) and tfjs ops (any model).
 export { cropFlipInto, randomView, centerView, lightingShift, drawLightingAlphas, type CropView, type PixelTransform } from './augment-image.js';
@@ -40,8 +41,21 @@ export { epochOrder, planBatch, type BatchRequest, type AugmentPlan } from './ba
 export { assembleBatch, type AssembledBatch, type PixelSettings } from './batch-assembly.js';
 
 export { seededRandom, uniform, randomInt, shuffleInPlace, gaussian, hashSeed, type Random } from './random.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { fileInside, openRegularFile, openRegularFileSync, readRegularFile, readJsonFile, MAX_JSON_BYTES, type RegularFileLimits } from './safe-files.js';
-export { validated, checkFinite } from './file-schema.js';
-export { lockFolder, LOCK_FILE, type FolderLock } from './folder-lock.js';
+
+// Safe file access, now @alexnet/files; re-exported so code written against @alexnet/data keeps working.
+export {
+  writeFileAtomic,
+  fileInside,
+  openRegularFile,
+  openRegularFileSync,
+  readRegularFile,
+  readJsonFile,
+  MAX_JSON_BYTES,
+  validated,
+  checkFinite,
+  lockFolder,
+  LOCK_FILE,
+  type RegularFileLimits,
+  type FolderLock,
+} from '@alexnet/files';
 export { DatasetError, type DatasetRemedy } from './dataset-error.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PixelStatistics } from './pixel-statistics.js';
 import { gaussian, seededRandom } from './random.js';
-import type { Rgb } from './rgb-pca.js';
+import type { Rgb } from './rgb-eigen.js';
 
 /** Angle between two directions in degrees, ignoring sign. */
 function angle(a: Rgb, b: Rgb): number {

@@ -1,4 +1,5 @@
-import { rgbPca, type Rgb, type RgbEigen } from './rgb-pca.js';
+import type { Rgb, RgbEigen } from './rgb-eigen.js';
+import { rgbPca } from './rgb-pca.js';
 
 /** What `PixelStatistics.result()` reports: the training set's RGB mean, covariance and its PCA. */
 export interface RgbStatistics extends RgbEigen {

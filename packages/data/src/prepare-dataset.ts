@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { lockFolder } from '@alexnet/files';
 import { listDataset, type DatasetFormat } from './dataset-listing.js';
 import type { DatasetStats } from './dataset-stats.js';
 import { shardEncoder } from './encode-shard.js';
-import { lockFolder } from './folder-lock.js';
 import { claimFolder, planPreparation, type PrepareSettings } from './prepare-plan.js';
 import { smallDataWarnings } from './prepare-warnings.js';
 import type { PreparedIndex } from './prepared-dataset.js';

@@ -3,11 +3,9 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
+import { readJsonFile, validated, writeFileAtomic } from '@alexnet/files';
 import type { DatasetListing, ImageSource } from './dataset-listing.js';
-import { validated } from './file-schema.js';
 import { seededRandom, shuffleInPlace } from './random.js';
-import { readJsonFile } from './safe-files.js';
 import type { ShardEncoding } from './shard-file.js';
 
 /** prepareDataset's options with their defaults applied: everything that shapes the prepared files. */

@@ -2,9 +2,9 @@ import { DatasetError } from './dataset-error.js';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { fileInside, readJsonFile, validated } from '@alexnet/files';
 import { DATASET_FORMATS, type DatasetFormat } from './dataset-listing.js';
-import { count, IMAGE_SIDE, NAME, validated } from './file-schema.js';
-import { fileInside, readJsonFile } from './safe-files.js';
+import { count, IMAGE_SIDE, NAME } from './dataset-schema.js';
 import { ShardReader, type ShardEncoding } from './shard-file.js';
 
 /** The index file's name: written last by prepare, so its presence means the dataset is complete. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGENET_PCA, rgbPca, type Rgb, type RgbEigen } from './rgb-pca.js';
+import { IMAGENET_PCA, type Rgb, type RgbEigen } from './rgb-eigen.js';
+import { rgbPca } from './rgb-pca.js';
 
 const dot = (a: Rgb, b: Rgb) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 

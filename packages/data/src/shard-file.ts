@@ -1,7 +1,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { z } from 'zod';
-import { count, IMAGE_SIDE, NAME, validated } from './file-schema.js';
-import { MAX_JSON_BYTES, openRegularFileSync } from './safe-files.js';
+import { MAX_JSON_BYTES, openRegularFileSync, validated } from '@alexnet/files';
+import { count, IMAGE_SIDE, NAME } from './dataset-schema.js';
 
 /**
  * One shard of a prepared dataset: a self-describing file that holds a run of

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@alexnet/files';
 import { computeDatasetStats, MEAN_IMAGE_FILE, readDatasetStats, STATS_FILE, type DatasetStats } from './dataset-stats.js';
 import type { Rejection } from './encode-shard.js';
 import type { PreparePlan } from './prepare-plan.js';

@@ -1,6 +1,6 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@alexnet/files';
 import type { EncodedImage, Rejection, ShardEncoder } from './encode-shard.js';
 import type { PlannedShard } from './prepare-plan.js';
 import { ShardReader, type ShardHeader } from './shard-file.js';

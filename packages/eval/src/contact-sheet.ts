@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { loadSharp, type SharpModule } from './sharp-loader.js';
 import { CHAR_WIDTH, FONT_FAMILY, escapeXml, fitText } from './svg-text.js';
 
 /** A square image as bytes, size×size×3 (RGB) or size×size (gray), row-major. */
@@ -46,20 +47,26 @@ export async function contactSheetPng(query: SheetImage, neighbours: readonly Sh
   const { thumb = 96, columns = count } = options;
   if (!Number.isInteger(thumb) || thumb < 1) throw new Error(`thumb must be a positive integer, got ${thumb}`);
   if (!Number.isInteger(columns) || columns < 1) throw new Error(`columns must be a positive integer, got ${columns}`);
+  const sharp = await loadSharp();
   const cellWidth = thumb + 2 * SHEET_PAD;
   const cellHeight = cellWidth + SHEET_CAPTION;
   const width = columns * cellWidth;
   const height = Math.ceil(count / columns) * cellHeight;
 
   const entries = [{ image: query, caption: 'query' }, ...neighbours.map((n) => ({ image: n as SheetImage, caption: `d = ${formatDistance(n.distance)}` }))];
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   const texts: string[] = [];
   const maxChars = Math.floor(cellWidth / (FONT_SIZE * CHAR_WIDTH));
   for (const [i, { image, caption }] of entries.entries()) {
     const left = (i % columns) * cellWidth;
     const top = Math.floor(i / columns) * cellHeight;
     if (i === 0) layers.push({ input: solid(cellWidth, cellWidth, QUERY_COLOUR), raw: { width: cellWidth, height: cellWidth, channels: 3 }, left, top });
-    layers.push({ input: await thumbnail(image, thumb, i), raw: { width: thumb, height: thumb, channels: 3 }, left: left + SHEET_PAD, top: top + SHEET_PAD });
+    layers.push({
+      input: await thumbnail(sharp, image, thumb, i),
+      raw: { width: thumb, height: thumb, channels: 3 },
+      left: left + SHEET_PAD,
+      top: top + SHEET_PAD,
+    });
     const lines = image.label === undefined ? [caption] : [caption, image.label];
     lines.forEach((line, j) => {
       const y = top + cellWidth + (j + 1) * LINE_HEIGHT - 2;
@@ -79,7 +86,7 @@ export function formatDistance(distance: number): string {
   return Number.isFinite(distance) ? String(Number(distance.toPrecision(4))) : String(distance);
 }
 
-async function thumbnail({ pixels, size }: SheetImage, thumb: number, index: number): Promise<Buffer> {
+async function thumbnail(sharp: SharpModule, { pixels, size }: SheetImage, thumb: number, index: number): Promise<Buffer> {
   const channels = pixels.length === size * size * 3 ? 3 : pixels.length === size * size ? 1 : 0;
   if (!Number.isInteger(size) || size < 1 || channels === 0) {
     throw new Error(

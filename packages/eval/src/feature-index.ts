@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { openRegularFile, writeFileAtomic } from '@alexnet/data';
+import { openRegularFile, writeFileAtomic } from '@alexnet/files';
 
 /** One search result: the stored vector's id and its Euclidean distance to the query. */
 export interface Neighbour {

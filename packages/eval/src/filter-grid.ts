@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
+import { loadSharp } from './sharp-loader.js';
 
 /** Options for {@link filterGridPng}. */
 export interface FilterGridOptions {
@@ -93,6 +93,7 @@ export async function filterGridPng(kernel: tf.Tensor4D, options: FilterGridOpti
       }
     }
   }
+  const sharp = await loadSharp();
   const png = await sharp(pixels, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();

@@ -1,6 +1,7 @@
 export { errorRates, topK, topKHits, TopKMeter, type ScoreRows } from './top-k.js';
 export { averageViews, centerCrop, centerCropBatch, TEN_CROP_VIEWS, tenCrop, tenCropBatch } from './views.js';
-export { ConfusionMatrix, type HeatmapOptions } from './confusion-matrix.js';
+export { ConfusionMatrix } from './confusion-matrix.js';
+export { confusionHeatmapPng, type HeatmapOptions } from './confusion-heatmap.js';
 export { defaultFilterColumns, filterGridPng, type FilterGridOptions, type RenderedPng } from './filter-grid.js';
 export {
   contactSheetPng,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { confusionHeatmapPng } from './confusion-heatmap.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import { csvField, escapeXml, terminalText } from './text-escaping.js';
 
@@ -11,7 +12,7 @@ describe('escapeXml', () => {
   it('lets a confusion matrix with control characters in its class names render', async () => {
     const matrix = new ConfusionMatrix(2);
     matrix.add([0, 1], [1, 1]);
-    const png = await matrix.heatmapPng(['bad\u0001name', 'esc\u001b[2Jape']);
+    const png = await confusionHeatmapPng(matrix, ['bad\u0001name', 'esc\u001b[2Jape']);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 });

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-loader.js';
 import { CHAR_WIDTH, FONT_FAMILY, escapeXml, fitText } from './svg-text.js';
 
 /**
@@ -334,5 +334,6 @@ export function trainingCurvesSvg(runs: CurveRun[], options: TrainingCurvesOptio
 /** {@link trainingCurvesSvg} rasterised by sharp: a `width`×`height` RGB PNG (labels blank where no font is installed, see svg-text.ts). */
 export async function trainingCurvesPng(runs: CurveRun[], options: TrainingCurvesOptions = {}): Promise<Buffer> {
   const svg = trainingCurvesSvg(runs, options);
+  const sharp = await loadSharp();
   return sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
 }

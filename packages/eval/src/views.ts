@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { centerCrop as batchCenterCrop } from '@alexnet/data';
 
 /**
  * Test-time views (§4.1 of the paper): "the network makes a prediction by
@@ -46,8 +45,13 @@ export function centerCrop(image: tf.Tensor3D, size: number): tf.Tensor3D {
   return tf.tidy(() => tf.slice(image, [top, left, 0], [size, size, channels]));
 }
 
-/** {@link centerCrop} of every image in an [B, H, W, C] batch: @alexnet/data's batched center crop. */
-export const centerCropBatch: (images: tf.Tensor4D, size: number) => tf.Tensor4D = batchCenterCrop;
+/** {@link centerCrop} of every image in an [B, H, W, C] batch. */
+export function centerCropBatch(images: tf.Tensor4D, size: number): tf.Tensor4D {
+  const [batch, height, width, channels] = images.shape;
+  checkSize(height, width, size);
+  const [top, left] = centerOrigin(height, width, size);
+  return tf.tidy(() => tf.slice(images, [0, top, left, 0], [batch, size, size, channels]));
+}
 
 /** The ten views of one [H, W, C] image as [10, size, size, C], in {@link TEN_CROP_VIEWS} order. */
 export function tenCrop(image: tf.Tensor3D, size: number): tf.Tensor4D {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkFinite, readJsonFile, readRegularFile, validated, writeFileAtomic } from '@alexnet/data';
+import { checkFinite, readJsonFile, readRegularFile, validated, writeFileAtomic } from '@alexnet/files';
 import { z } from 'zod';
 import { loadModel, saveModel } from './model-files.js';
 

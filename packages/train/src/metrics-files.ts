@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRegularFile, writeFileAtomic } from '@alexnet/data';
+import { readRegularFile, writeFileAtomic } from '@alexnet/files';
 import { z } from 'zod';
 import type { EpochMetrics } from './train-loop.js';
 

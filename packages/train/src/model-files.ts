@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkFinite, fileInside, openRegularFile, readJsonFile, validated, writeFileAtomic } from '@alexnet/data';
+import { checkFinite, fileInside, openRegularFile, readJsonFile, validated, writeFileAtomic } from '@alexnet/files';
 import { z } from 'zod';
 
 const MODEL_JSON = 'model.json';

@@ -16,15 +16,6 @@ export function validated<T>(schema: z.ZodType<T>, value: unknown, file: string,
   throw new Error(`${file}: ${where}: ${issue.message}${hint ? `; ${hint}` : ''}`);
 }
 
-/** A count or index: a non-negative safe integer, at most `max`. */
-export const count = (max = Number.MAX_SAFE_INTEGER) => z.number().int().nonnegative().max(max);
-
-/** The side of a stored image: large enough for AlexNet's smallest input, small enough to allocate. */
-export const IMAGE_SIDE = z.number().int().min(1).max(4096);
-
-/** A class or file name as shown to people: a bounded string. */
-export const NAME = z.string().min(1).max(1024);
-
 /** Float32 data read from a binary file: every value must be a number (NaN or ±Inf would poison training). */
 export function checkFinite(values: Float32Array, file: string): void {
   for (let i = 0; i < values.length; i++) {
