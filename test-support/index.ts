@@ -4,3 +4,4 @@ export { fakeElf, fakeSitePackages } from './fake-tensorflow.js';
 export { packagesReachedFrom } from './import-graph.js';
 export { bundleForBrowser, type BrowserBundle } from './browser-bundle.js';
 export { tinyPreparedShapes } from './tiny-shapes.js';
+export { maxAbsDifference } from './max-difference.js';

@@ -4,7 +4,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { temporaryFolder } from '@alexnet/test-support';
+import { maxAbsDifference, temporaryFolder } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { loadModel } from '@alexnet/train';
 import { runExport } from './export-command.js';
@@ -34,7 +34,6 @@ async function runOnnx(file: string, nhwc: Float32Array, [n, h, w, c]: [number, 
 
 const softmax = (logits: Float32Array, classes: number) =>
   tf.tidy(() => tf.softmax(tf.tensor2d(logits, [logits.length / classes, classes])).dataSync() as Float32Array);
-const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 const top5 = (p: ArrayLike<number>) => [...Array(p.length).keys()].sort((a, b) => p[b]! - p[a]!).slice(0, 5);
 
 describeEachEngine('alexnet import and export', (engine) => {
@@ -70,7 +69,7 @@ describeEachEngine('alexnet import and export', (engine) => {
               crops[((n * 224 + y) * 224 + x) * 3 + c] = (p[((y + 16) * 256 + x + 16) * 3 + c]! / 255 - TORCHVISION_MEAN[c]!) / TORCHVISION_STD[c]!;
       });
       const expected = softmax(await runOnnx(TORCHVISION, crops, [2, 224, 224, 3]), 10);
-      expect(maxDifference(got, expected)).toBeLessThan(1e-4);
+      expect(maxAbsDifference(got, expected)).toBeLessThan(1e-4);
       expect([top5(got.slice(0, 10)), top5(got.slice(10))]).toEqual([top5(expected.slice(0, 10)), top5(expected.slice(10))]);
     } finally {
       inference.dispose();
@@ -86,11 +85,11 @@ describeEachEngine('alexnet import and export', (engine) => {
     try {
       const x = tf.tidy(() => tf.stack([a.normalize(pixels(3)).slice([16, 16, 0], [224, 224, 3])]) as tf.Tensor4D);
       const p = tf.tidy(() => (a.model.predict(x) as tf.Tensor).dataSync());
-      expect(maxDifference(await runOnnx(file, x.dataSync() as Float32Array, [1, 224, 224, 3]), p)).toBeLessThan(1e-4);
+      expect(maxAbsDifference(await runOnnx(file, x.dataSync() as Float32Array, [1, 224, 224, 3]), p)).toBeLessThan(1e-4);
       x.dispose();
       expect([b.classes, b.names, b.crop, b.mean, b.scale]).toEqual([a.classes, a.names, a.crop, a.mean, a.scale]);
-      a.model.getWeights().forEach((w, i) => expect(maxDifference(w.dataSync(), b.model.getWeights()[i]!.dataSync())).toBe(0));
-      expect(maxDifference(a.normalize(pixels(4)).dataSync(), b.normalize(pixels(4)).dataSync())).toBe(0);
+      a.model.getWeights().forEach((w, i) => expect(maxAbsDifference(w.dataSync(), b.model.getWeights()[i]!.dataSync())).toBe(0));
+      expect(maxAbsDifference(a.normalize(pixels(4)).dataSync(), b.normalize(pixels(4)).dataSync())).toBe(0);
     } finally {
       a.dispose();
       b.dispose();
@@ -105,7 +104,7 @@ describeEachEngine('alexnet import and export', (engine) => {
     expect(JSON.parse(await readFile(join(out, 'preprocessing.json'), 'utf8'))).toMatchObject({ crop: 224, mean: 'channel', scale: 1 / 255 });
     const [model, inference] = [await loadModel(out), await loadInference(imported)];
     try {
-      inference.model.getWeights().forEach((w, i) => expect(maxDifference(w.dataSync(), model.getWeights()[i]!.dataSync())).toBe(0));
+      inference.model.getWeights().forEach((w, i) => expect(maxAbsDifference(w.dataSync(), model.getWeights()[i]!.dataSync())).toBe(0));
     } finally {
       model.dispose();
       inference.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { maxAbsDifference } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { alexNet } from '../alexnet.js';
 import { alexNetOwt } from '../alexnet-owt.js';
@@ -11,13 +12,6 @@ import { onnx } from './onnx-proto.js';
 /** Deterministic images in [-2, 2], channels last. */
 function images(n: number, side: number): Float32Array {
   return Float32Array.from({ length: n * side * side * 3 }, (_, i) => 2 * Math.sin(0.37 * i + 0.1 * (i % 7)));
-}
-
-/** max |a − b| over all entries. */
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
 }
 
 /** onnxruntime-node's output for `model` exported, on NCHW images. */
@@ -51,7 +45,7 @@ describeEachEngine('alexNetToOnnx: onnxruntime-node runs the export and agrees w
         const expected = tf.tidy(() => (model.predict(tf.tensor4d(x, [3, side, side, 3])) as tf.Tensor).dataSync());
         const got = await runOnnx(alexNetToOnnx(model), x, [3, side, side, 3]);
         expect(got.length).toBe(expected.length);
-        expect(maxDifference(got, expected)).toBeLessThan(1e-4);
+        expect(maxAbsDifference(got, expected)).toBeLessThan(1e-4);
         // Not a uniform softmax: the comparison means something.
         expect(Math.max(...expected) - Math.min(...expected)).toBeGreaterThan(0.05);
       } finally {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { maxAbsDifference } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { alexNet } from '../alexnet.js';
 import { alexNetOwt } from '../alexnet-owt.js';
@@ -32,12 +33,6 @@ function architectureOf(model: tf.LayersModel): unknown {
   return JSON.parse(JSON.stringify(model.getConfig(), (key, value: unknown) => (/Initializer$/.test(key) || key === 'seed' ? undefined : value)));
 }
 
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
-
 describeEachEngine("alexNetFromOnnx: torchvision's AlexNet as torch.onnx.export writes it", () => {
   it("is read as alexnet-owt and gives torch's probabilities within 1e-4, with the same top-5", () => {
     const { architecture, model, softmax } = alexNetFromOnnx(readOnnxGraph(TORCHVISION, 'torchvision-alexnet.onnx'));
@@ -47,7 +42,7 @@ describeEachEngine("alexNetFromOnnx: torchvision's AlexNet as torch.onnx.export 
       const prob = tf.tidy(() => model.predict(fixtureInput()) as tf.Tensor2D);
       const got = prob.arraySync();
       prob.dispose();
-      expect(maxDifference(got.flat(), REFERENCE.probabilities.flat())).toBeLessThan(1e-4);
+      expect(maxAbsDifference(got.flat(), REFERENCE.probabilities.flat())).toBeLessThan(1e-4);
       const top5 = got.map((row) => [...row.keys()].sort((a, b) => row[b]! - row[a]!).slice(0, 5));
       expect(top5).toEqual(REFERENCE.top5);
     } finally {
@@ -72,7 +67,7 @@ describeEachEngine('alexNetFromOnnx: a round trip through alexNetToOnnx', () => 
         expect(architectureOf(model)).toEqual(architectureOf(original));
         const [a, b] = [original.getWeights(), model.getWeights()];
         expect(b.length).toBe(a.length);
-        a.forEach((w, i) => expect(maxDifference(w.dataSync(), b[i]!.dataSync())).toBe(0));
+        a.forEach((w, i) => expect(maxAbsDifference(w.dataSync(), b[i]!.dataSync())).toBe(0));
       } finally {
         original.dispose();
         model.dispose();
