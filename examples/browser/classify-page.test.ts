@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resizeAndCenterCrop } from '@alexnet/data';
 import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
 import { buildPage } from './build-page.js';
-import { modelFiles, servePage, type PageServer } from './serve-page.js';
+import { modelFiles, servePage, type ModelFiles, type PageServer } from './serve-page.js';
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it and downloads no browser.
 const CHROMIUM = '/usr/bin/chromium';
@@ -52,20 +52,28 @@ if (!existsSync(CHROMIUM)) {
 } else {
   describe('the browser example', () => {
     let run: string;
+    let exported: string;
     let pictures: Array<{ file: string; rgb: Uint8Array }>;
     let node: Top[][];
-    let server: PageServer | undefined;
+    let site: string;
+    const servers: PageServer[] = [];
+    let server: PageServer;
+    let exportServer: PageServer;
     let browser: Browser | undefined;
 
     beforeAll(async () => {
-      // A tiny trained model, exported by alexnet train as `npm start` does (the run's model/).
+      // A tiny trained model; alexnet train writes its model/ (a tfjs export) as `npm start` does.
       const { src, data } = await tinyPreparedShapes('browser', 8);
       run = join(await temporaryFolder('browser-run'), 'run');
       const settings = ['--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625'];
       await alexnet(['train', '--data', data, '--out', run, ...settings, '--backend', 'wasm', '--workers', '0']);
+      // The same network as `alexnet export --format tfjs` writes it, from the checkpoint model/ was saved from.
+      const last = join(run, 'checkpoints', 'last');
+      exported = join(await temporaryFolder('browser-export'), 'export');
+      await alexnet(['export', '--checkpoint', last, '--format', 'tfjs', '--out', exported, '--backend', 'wasm']);
 
       // Pictures at the stored size (72×72, what predict resizes to): neither side resamples them.
-      const size = (JSON.parse(await readFile(join(run, 'checkpoints', 'last', 'stats.json'), 'utf8')) as { size: number }).size;
+      const size = (JSON.parse(await readFile(join(run, 'model', 'stats.json'), 'utf8')) as { size: number }).size;
       const folder = await temporaryFolder('browser-pictures');
       pictures = await Promise.all(
         ['star/star-0001.jpg', 'circle/circle-0001.jpg'].map(async (name) => {
@@ -79,8 +87,7 @@ if (!existsSync(CHROMIUM)) {
       );
       for (const { file, rgb } of pictures) expect((await resizeAndCenterCrop(await readFile(file), size)).data).toEqual(rgb);
 
-      // Node's answer: alexnet predict on the checkpoint model/ was saved from (the same weights, byte for byte).
-      const last = join(run, 'checkpoints', 'last');
+      // Node's answer: alexnet predict on the checkpoint model/ and the export were saved from (the same weights, byte for byte).
       const weights = async (dir: string) =>
         readFile(
           join(
@@ -89,31 +96,62 @@ if (!existsSync(CHROMIUM)) {
           ),
         );
       expect((await weights(join(run, 'model'))).equals(await weights(last))).toBe(true);
+      expect((await weights(exported)).equals(await weights(last))).toBe(true);
       const predictions = JSON.parse(
         await alexnet(['predict', ...pictures.map((p) => p.file), '--checkpoint', last, '--top', '5', '--json', '--backend', 'wasm']),
       ) as Array<{ top: Top[] }>;
       node = predictions.map((p) => p.top);
 
-      const site = await temporaryFolder('browser-site');
+      site = await temporaryFolder('browser-site');
       await buildPage(site);
-      server = await servePage({ site, model: await modelFiles(run) });
+      server = await serve(await modelFiles(run));
+      exportServer = await serve(await modelFiles(exported));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
 
+    async function serve(model: ModelFiles): Promise<PageServer> {
+      const started = await servePage({ site, model });
+      servers.push(started);
+      return started;
+    }
+
     afterAll(async () => {
       await browser?.close();
-      await server?.close();
+      await Promise.all(servers.map((s) => s.close()));
     });
 
-    it("serves the run's model/ with the preprocessing files of its checkpoint, and nothing else", async () => {
+    it("serves the run's model/: the network, preprocessing.json, stats.json and the mean image, and nothing else", async () => {
       const { files } = await modelFiles(run);
-      expect([...files.keys()].sort()).toEqual(['mean-image.f32', 'model.json', 'state.json', 'stats.json', expect.stringMatching(/^weights-[0-9a-f]+\.bin$/)]);
-      expect(files.get('model.json')).toBe(join(run, 'model', 'model.json'));
-      expect(files.get('stats.json')).toBe(join(run, 'checkpoints', 'last', 'stats.json'));
-      expect((await fetch(new URL('model/state.json', server!.url))).status).toBe(200);
-      for (const path of ['model/config.json', 'model/..%2fconfig.json', '..%2f..%2fpackage.json', 'nothing.js']) {
-        expect((await fetch(new URL(path, server!.url))).status, path).toBe(404);
+      expect([...files.keys()].sort()).toEqual([
+        'mean-image.f32',
+        'model.json',
+        'preprocessing.json',
+        'stats.json',
+        expect.stringMatching(/^weights-[0-9a-f]+\.bin$/),
+      ]);
+      for (const [name, file] of files) expect(file, name).toBe(join(run, 'model', name));
+      expect((await fetch(new URL('model/preprocessing.json', server.url))).status).toBe(200);
+      for (const path of [
+        'model/state.json',
+        'model/class-names.json',
+        'model/config.json',
+        'model/..%2fconfig.json',
+        '..%2f..%2fpackage.json',
+        'nothing.js',
+      ]) {
+        expect((await fetch(new URL(path, server.url))).status, path).toBe(404);
       }
+    });
+
+    it("reads the same preprocessing from the run's model/ and from an export of its checkpoint", async () => {
+      const read = (dir: string) => readFile(join(dir, 'preprocessing.json'), 'utf8').then((text) => JSON.parse(text) as unknown);
+      expect(await read(exported)).toEqual(await read(join(run, 'model')));
+      expect(await read(exported)).toMatchObject({ crop: 67, scale: 0.015625, mean: 'image' });
+    });
+
+    it('refuses the checkpoint itself, with the export command for it', async () => {
+      const last = join(run, 'checkpoints', 'last');
+      await expect(modelFiles(last)).rejects.toThrow(`make one with \`alexnet export --checkpoint ${last} --format tfjs --out <folder>\``);
     });
 
     // The model separates its top-5 by more than the tolerance, so "the same order" is a real check.
@@ -128,10 +166,11 @@ if (!existsSync(CHROMIUM)) {
     const state = (states: string[], status = '') =>
       `${JSON.stringify(states)}.includes(document.body.dataset.state) && document.getElementById('status').textContent.startsWith(${JSON.stringify(status)})`;
 
-    it.each(['wasm', 'webgl', 'cpu'])('shows the top-5 of alexnet predict on the %s engine', async (engine) => {
+    /** Opens the page of `on` on `engine`, classifies every picture, and checks it against alexnet predict. */
+    async function expectNodeTop5(on: PageServer, engine: string): Promise<void> {
       const page = await browser!.newPage();
       try {
-        await page.goto(`${server!.url}?engine=${engine}`);
+        await page.goto(`${on.url}?engine=${engine}`);
         await page.waitForFunction(state(['ready', 'error']));
         expect(await page.textContent('#status')).toMatch(/^ready: 10 classes, 72×72 pictures, 67×67 center crop, mean image/);
         expect(await page.textContent('#engine-used')).toBe(engine);
@@ -151,6 +190,31 @@ if (!existsSync(CHROMIUM)) {
           const difference = Math.max(...shown.map((t, j) => Math.abs(t.probability - node[i]![j]!.probability)));
           expect(difference).toBeLessThan(TOLERANCE);
         }
+      } finally {
+        await page.close();
+      }
+    }
+
+    it.each(['wasm', 'webgl', 'cpu'])("shows the top-5 of alexnet predict on the %s engine (the run's model/)", async (engine) => {
+      await expectNodeTop5(server, engine);
+    });
+
+    it('shows the same top-5 from an alexnet export --format tfjs folder', async () => {
+      await expectNodeTop5(exportServer, 'wasm');
+    });
+
+    it('says how to make a model folder when the folder has no preprocessing.json', async () => {
+      // Served by hand: modelFiles refuses such a folder, but ?model= can point the page at any.
+      const bare = await serve({ files: new Map([['model.json', join(run, 'model', 'model.json')]]), description: 'model.json alone' });
+      const page = await browser!.newPage();
+      try {
+        await page.goto(`${bare.url}?engine=cpu`);
+        await page.waitForFunction(state(['ready', 'error']));
+        expect(await page.getAttribute('body', 'data-state')).toBe('error');
+        const text = await page.textContent('#status');
+        expect(text).toMatch(/^\/model\/preprocessing\.json: not found/);
+        expect(text).toContain('`alexnet export --checkpoint <dir> --format tfjs --out <folder>`');
+        expect(text).toContain("a run's model/ written by a current `alexnet train`");
       } finally {
         await page.close();
       }

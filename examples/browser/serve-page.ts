@@ -3,7 +3,9 @@ import { createReadStream } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EXPORT_HINT, isPlainName, PREPROCESSING_FILES, readPreprocessing } from './page/preprocessing.js';
 
 /** The files served under /model/: name → file on disk. */
 export interface ModelFiles {
@@ -11,11 +13,6 @@ export interface ModelFiles {
   /** Where they come from, for people. */
   description: string;
 }
-
-const STATE = 'state.json';
-const STATS = 'stats.json';
-const CLASS_NAMES = 'class-names.json';
-const isPlainName = (value: unknown): value is string => typeof value === 'string' && /^[\w.-]{1,255}$/.test(value) && value !== '.' && value !== '..';
 
 async function isFile(path: string): Promise<boolean> {
   return lstat(path).then(
@@ -32,34 +29,49 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
+/** The page's fetch, answered from a folder on disk: regular files only (no links), 404 otherwise. */
+function folderFetch(dir: string, read: Set<string>): (url: string) => Promise<Response> {
+  return async (url) => {
+    const file = fileURLToPath(url);
+    if (dirname(file) !== dir || !(await isFile(file))) return new Response(null, { status: 404, statusText: 'Not Found' });
+    read.add(basename(file));
+    return new Response(await readFile(file));
+  };
+}
+
 /**
- * The model the page loads and the preprocessing it applies, from a run folder
- * (`runs/<run>`: model/ is the exported network, and — since model/ holds only
- * model.json and its weights — state.json, stats.json, the mean image and
- * class-names.json from the run's checkpoints/last, whose weights model/ was saved
- * from), a run's model/ folder (the same), a checkpoint folder, or any folder that
- * holds all of them beside model.json.
+ * The model the page loads and the preprocessing it applies, from a tfjs model folder
+ * (`alexnet export --checkpoint <dir> --format tfjs --out <folder>`) or a run folder
+ * (`runs/<run>`, whose model/ `alexnet train` writes the same way): model.json, its
+ * weights, preprocessing.json, stats.json and (for mean 'image') the mean image, checked
+ * with the page's own reader. A checkpoint folder, or model/ of an older `alexnet train`,
+ * has no preprocessing.json: refused, with the command that makes a model folder.
  */
 export async function modelFiles(path: string): Promise<ModelFiles> {
   const dir = resolve(path);
-  const isRun = await isFile(join(dir, 'model', 'model.json'));
+  const isRun = !(await isFile(join(dir, 'model.json'))) && (await isFile(join(dir, 'model', 'model.json')));
   const modelDir = isRun ? join(dir, 'model') : dir;
   if (!(await isFile(join(modelDir, 'model.json')))) {
-    throw new Error(`${dir} holds no model.json: give a run folder (runs/<run>), its model/ folder or a checkpoint folder`);
-  }
-  const run = isRun ? dir : basename(dir) === 'model' ? resolve(dir, '..') : undefined;
-  const candidates = [modelDir, ...(run === undefined ? [] : ['last', 'best'].map((name) => join(run, 'checkpoints', name)))];
-  let preprocessingDir: string | undefined;
-  for (const candidate of candidates) {
-    if ((await isFile(join(candidate, STATE))) && (await isFile(join(candidate, STATS)))) {
-      preprocessingDir = candidate;
-      break;
-    }
-  }
-  if (preprocessingDir === undefined) {
+    const checkpoints = await lstat(join(dir, 'checkpoints')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     throw new Error(
-      `${modelDir} has no ${STATE} and ${STATS} beside model.json, and no run's checkpoints next to it: the page needs the preprocessing a checkpoint carries ` +
-        `(${STATE}, ${STATS}, the mean image, ${CLASS_NAMES}); copy them from the run's checkpoints/last beside model.json`,
+      checkpoints
+        ? `${dir} has no model/ (a run that stopped before its end writes none); make a model folder with ` +
+            `\`alexnet export --checkpoint ${join(dir, 'checkpoints', 'last')} --format tfjs --out <folder>\``
+        : `${dir} holds no model.json: give a run folder (runs/<run>) or a model folder; ${EXPORT_HINT}`,
+    );
+  }
+  if (!(await isFile(join(modelDir, PREPROCESSING_FILES.preprocessing)))) {
+    throw new Error(
+      (await isFile(join(modelDir, 'state.json')))
+        ? `${modelDir} is a checkpoint: the page needs a model folder, with ${PREPROCESSING_FILES.preprocessing} beside model.json; ` +
+            `make one with \`alexnet export --checkpoint ${modelDir} --format tfjs --out <folder>\``
+        : `${modelDir} has no ${PREPROCESSING_FILES.preprocessing} beside model.json (model/ of an older \`alexnet train\` has none); ${EXPORT_HINT}` +
+            ((await isFile(join(modelDir, '..', 'checkpoints', 'last', 'state.json')))
+              ? ` (for this run: \`alexnet export --checkpoint ${join(modelDir, '..', 'checkpoints', 'last')} --format tfjs --out <folder>\`)`
+              : ''),
     );
   }
   const files = new Map<string, string>([['model.json', join(modelDir, 'model.json')]]);
@@ -67,23 +79,15 @@ export async function modelFiles(path: string): Promise<ModelFiles> {
   for (const group of manifest.weightsManifest ?? []) {
     for (const name of group.paths ?? []) {
       if (!isPlainName(name)) throw new Error(`${join(modelDir, 'model.json')}: a weights path is not a file name in its folder`);
+      if (!(await isFile(join(modelDir, name)))) throw new Error(`${join(modelDir, name)} is missing (or not a regular file)`);
       files.set(name, join(modelDir, name));
     }
   }
-  const stats = (await readJson(join(preprocessingDir, STATS))) as { meanImage?: unknown };
-  if (!isPlainName(stats.meanImage)) throw new Error(`${join(preprocessingDir, STATS)}: meanImage is not a file name in its folder`);
-  for (const name of [STATE, STATS, stats.meanImage, CLASS_NAMES]) files.set(name, join(preprocessingDir, name));
-  for (const [name, file] of files) {
-    // class-names.json is there only when the dataset had names; the page then shows the classes.
-    if (!(await isFile(file))) {
-      if (name === CLASS_NAMES) files.delete(name);
-      else throw new Error(`${file} is missing (or not a regular file)`);
-    }
-  }
-  return {
-    files,
-    description: preprocessingDir === modelDir ? modelDir : `${modelDir}, with the preprocessing of ${preprocessingDir}`,
-  };
+  // The files the page will read, found and checked as the page reads them.
+  const read = new Set<string>();
+  await readPreprocessing(pathToFileURL(join(modelDir, '/')), folderFetch(modelDir, read));
+  for (const name of read) files.set(name, join(modelDir, name));
+  return { files, description: modelDir };
 }
 
 const TYPES: Record<string, string> = {

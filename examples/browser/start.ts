@@ -1,18 +1,26 @@
-// npm run example:browser -- [run | model folder | checkpoint] [--port N] [--host H]
+// npm run example:browser -- [run | model folder] [--port N] [--host H]
 // Builds the page, serves it with the model on localhost and prints the address. Ctrl-C stops.
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildPage, DEFAULT_OUT_DIR } from './build-page.js';
+import { PREPROCESSING_FILES } from './page/preprocessing.js';
 import { modelFiles, servePage } from './serve-page.js';
 
-const USAGE = 'usage: npm run example:browser -- [runs/<run> | <run>/model | <run>/checkpoints/best] [--port 8080] [--host 127.0.0.1]';
+const USAGE =
+  'usage: npm run example:browser -- [runs/<run> | a model folder (alexnet export --checkpoint <dir> --format tfjs --out <folder>)] [--port 8080] [--host 127.0.0.1]';
 
-/** The run under runs/ whose model/ was written last (`npm start` and `alexnet train` write there). */
+/**
+ * The run under runs/ whose model/ was written last (`npm start` and `alexnet train` write there),
+ * by its preprocessing.json: written last, and absent from model/ of an older `alexnet train`.
+ */
 async function newestRun(runs: string): Promise<string | undefined> {
   const names = await readdir(runs).catch(() => [] as string[]);
   const written = await Promise.all(
-    names.map(async (name) => ({ dir: join(runs, name), time: (await stat(join(runs, name, 'model', 'model.json')).catch(() => undefined))?.mtimeMs })),
+    names.map(async (name) => ({
+      dir: join(runs, name),
+      time: (await stat(join(runs, name, 'model', PREPROCESSING_FILES.preprocessing)).catch(() => undefined))?.mtimeMs,
+    })),
   );
   return written.filter((w) => w.time !== undefined).sort((a, b) => b.time! - a.time!)[0]?.dir;
 }
@@ -31,7 +39,8 @@ async function main(): Promise<void> {
   const folder = positionals[0] === undefined ? await newestRun(resolve('runs')) : resolve(cwd, positionals[0]);
   if (folder === undefined)
     throw new Error(
-      `no run with a model/ under ${resolve('runs')}: run \`npm start\` (the demo) or \`npx alexnet train\` first, or name a model folder\n${USAGE}`,
+      `no run under ${resolve('runs')} has a model/ with ${PREPROCESSING_FILES.preprocessing}: run \`npm start\` (the demo) or \`npx alexnet train\` first, ` +
+        `or name a model folder (\`npx alexnet export --checkpoint runs/<run>/checkpoints/best --format tfjs --out <folder>\` makes one)\n${USAGE}`,
     );
   const model = await modelFiles(folder);
   await buildPage(DEFAULT_OUT_DIR);

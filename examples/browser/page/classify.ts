@@ -1,11 +1,12 @@
-// The page: loads a model exported by `alexnet train` (model.json + weights, with the
-// preprocessing files a checkpoint carries beside it) on the engine the query string or the
-// select names, and shows the top-5 classes of the picture chosen in the file input.
+// The page: loads a tfjs model folder (`alexnet export --format tfjs`, or a run's model/ from
+// `alexnet train`: model.json + weights, with preprocessing.json, stats.json and the mean image
+// beside them) on the engine the query string or the select names, and shows the top-5 classes
+// of the picture chosen in the file input.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Registers LRN, grouped convolution and seeded dropout, so model.json's custom layers load.
 import '@alexnet/layers';
-import { coverSquare, normalizedCenterCrop, readPreprocessing, rgbOf, topClasses, type Preprocessing } from './preprocessing.js';
+import { coverSquare, normalizedCenterCrop, PREPROCESSING_FILES, readPreprocessing, rgbOf, topClasses, type Preprocessing } from './preprocessing.js';
 
 const ENGINES = ['wasm', 'webgl', 'cpu'] as const;
 type Engine = (typeof ENGINES)[number];
@@ -30,7 +31,7 @@ function errorText(error: unknown): string {
 
 const params = new URLSearchParams(location.search);
 const asked = params.get('engine') ?? 'wasm';
-// The model's folder (a URL ending in /) holding model.json and the preprocessing files.
+// The model's folder (a URL ending in /) holding model.json, its weights and the preprocessing files.
 const modelBase = new URL((params.get('model') ?? 'model/').replace(/\/?$/, '/'), document.baseURI);
 
 for (const name of ENGINES) engineSelect.add(new Option(name, name, false, name === asked));
@@ -56,12 +57,15 @@ interface Loaded {
 }
 
 async function loadModel(): Promise<Loaded> {
-  const [model, preprocessing] = await Promise.all([tf.loadLayersModel(new URL('model.json', modelBase).href), readPreprocessing(modelBase)]);
+  // The preprocessing first: a folder without it fails with what to do, before the weights download.
+  const preprocessing = await readPreprocessing(modelBase);
+  const model = await tf.loadLayersModel(new URL('model.json', modelBase).href);
   const [inputSide, outputWidth] = [model.inputs[0]!.shape[1], model.outputs[0]!.shape.at(-1)];
+  const file = PREPROCESSING_FILES.preprocessing;
   if (inputSide !== preprocessing.crop)
-    throw new Error(`the model takes ${String(inputSide)}×${String(inputSide)} images, but state.json says config.crop ${preprocessing.crop}`);
+    throw new Error(`the model takes ${String(inputSide)}×${String(inputSide)} images, but ${file} says crop ${preprocessing.crop}`);
   if (outputWidth !== preprocessing.classes.length)
-    throw new Error(`the model has ${String(outputWidth)} outputs, but state.json ${preprocessing.classes.length} classes`);
+    throw new Error(`the model has ${String(outputWidth)} outputs, but ${file} lists ${preprocessing.classes.length} classes`);
   // fc8's logits, then softmax, as `alexnet predict` computes it.
   const fc8 = model.layers.find((layer) => layer.name === 'fc8');
   if (!fc8) throw new Error('the model has no fc8 layer; not an AlexNet model');

@@ -1,5 +1,7 @@
-// The preprocessing `alexnet predict` applies, read from the files a checkpoint carries and
-// applied to pixels in the browser. No DOM here: the page (classify.ts) decodes the image.
+// The preprocessing `alexnet predict` applies, read from a tfjs model folder (what `alexnet
+// export --format tfjs` and `alexnet train`'s model/ hold) and applied to pixels in the browser.
+// No DOM here: the page (classify.ts) decodes the image; the server (serve-page.ts) checks a
+// folder with this same reader before it serves it.
 
 /** How an image becomes the network's input, as the model was trained. */
 export interface Preprocessing {
@@ -10,34 +12,49 @@ export interface Preprocessing {
   /** (pixel − mean) · scale. */
   scale: number;
   mean: 'image' | 'channel' | 'none';
-  /** size×size×3 floats (HWC), for mean 'image'. */
-  meanImage: Float32Array;
+  /** size×size×3 floats (HWC); read only for mean 'image'. */
+  meanImage: Float32Array | undefined;
+  /** stats.json's per-channel mean, subtracted for mean 'channel'. */
   channelMean: [number, number, number];
   /** The class folders' names, in the network's output order. */
   classes: string[];
-  /** Human-readable names (synset words) when the dataset had them, else the classes. */
+  /** Human-readable names (synset words, or the classes when the dataset had none). */
   names: string[];
 }
 
-/** The files read beside model.json: every checkpoint carries them; a run's model/ folder does not (see README). */
-export const PREPROCESSING_FILES = { state: 'state.json', stats: 'stats.json', classNames: 'class-names.json' } as const;
+/** The files read beside model.json; the mean image is the one stats.json names. */
+export const PREPROCESSING_FILES = { preprocessing: 'preprocessing.json', stats: 'stats.json' } as const;
+
+/** What to do about a folder that has no preprocessing.json (a checkpoint, or model/ of an older `alexnet train`). */
+export const EXPORT_HINT =
+  "make a model folder with `alexnet export --checkpoint <dir> --format tfjs --out <folder>`, or use a run's model/ written by a current `alexnet train`";
 
 type Fetch = (url: string) => Promise<Response>;
 
-class FileError extends Error {
-  constructor(url: URL, problem: string) {
-    super(`${url.pathname}: ${problem}`);
+/** A folder's file, for messages: its path (decoded: a file: URL's path is percent-encoded). */
+function shown(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return url.pathname;
   }
 }
 
-async function fetchOk(fetchFile: Fetch, url: URL): Promise<Response> {
+class FileError extends Error {
+  constructor(url: URL, problem: string) {
+    super(`${shown(url)}: ${problem}`);
+  }
+}
+
+async function fetchOk(fetchFile: Fetch, url: URL, missing?: string): Promise<Response> {
   const response = await fetchFile(url.href);
+  if (response.status === 404 && missing !== undefined) throw new FileError(url, missing);
   if (!response.ok) throw new FileError(url, `${response.status} ${response.statusText}`.trim());
   return response;
 }
 
-async function fetchJson(fetchFile: Fetch, url: URL): Promise<unknown> {
-  const response = await fetchOk(fetchFile, url);
+async function fetchJson(fetchFile: Fetch, url: URL, missing?: string): Promise<unknown> {
+  const response = await fetchOk(fetchFile, url, missing);
   try {
     return await response.json();
   } catch {
@@ -51,51 +68,51 @@ const isInteger = (value: unknown, min: number, max: number): value is number =>
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 /** A file name inside the folder: no separators, not . or .. */
-const isPlainName = (value: unknown): value is string => typeof value === 'string' && /^[\w.-]{1,255}$/.test(value) && value !== '.' && value !== '..';
+export const isPlainName = (value: unknown): value is string => typeof value === 'string' && /^[\w.-]{1,255}$/.test(value) && value !== '.' && value !== '..';
 
 /**
  * Reads what inference needs from the folder of model.json (`base`, ending in /):
- * state.json (the checkpoint's config: crop, scale, mean; its classes), stats.json
- * and the mean image it names, and class-names.json when there is one — the
- * checks `alexnet predict` makes on them, with the file named in every error.
+ * preprocessing.json (crop, scale, mean mode, classes, names — as `alexnet export
+ * --format tfjs` writes it), stats.json (size, channelMean, the mean image's name) and,
+ * for mean 'image', the mean image — the checks `alexnet predict` makes on them, with the
+ * file named in every error.
  */
 export async function readPreprocessing(base: URL, fetchFile: Fetch = (url) => fetch(url)): Promise<Preprocessing> {
-  const stateUrl = new URL(PREPROCESSING_FILES.state, base);
-  const state = await fetchJson(fetchFile, stateUrl);
-  if (!isRecord(state) || !isRecord(state.config)) throw new FileError(stateUrl, 'no config');
-  const { crop, scale, mean = 'image' } = state.config;
-  const classes = state.classes;
-  if (!isStringArray(classes) || classes.length < 1) throw new FileError(stateUrl, 'classes must be a list of names');
-  if (!isInteger(crop, 1, 4096)) throw new FileError(stateUrl, `config.crop must be an integer from 1 to 4096, got ${String(crop)}`);
-  if (!isFiniteNumber(scale) || scale <= 0) throw new FileError(stateUrl, `config.scale must be a positive number, got ${String(scale)}`);
+  const preprocessingUrl = new URL(PREPROCESSING_FILES.preprocessing, base);
+  const p = await fetchJson(
+    fetchFile,
+    preprocessingUrl,
+    `not found: the folder of model.json does not say how to prepare images (a checkpoint, or model/ of an older \`alexnet train\`); ${EXPORT_HINT}`,
+  );
+  if (!isRecord(p)) throw new FileError(preprocessingUrl, 'not an object');
+  const { crop, scale, mean, classes, names } = p;
+  if (!isInteger(crop, 1, 4096)) throw new FileError(preprocessingUrl, `crop must be an integer from 1 to 4096, got ${String(crop)}`);
+  if (!isFiniteNumber(scale) || scale <= 0) throw new FileError(preprocessingUrl, `scale must be a positive number, got ${String(scale)}`);
   if (mean !== 'image' && mean !== 'channel' && mean !== 'none')
-    throw new FileError(stateUrl, `config.mean must be image, channel or none, got ${String(mean)}`);
+    throw new FileError(preprocessingUrl, `mean must be image, channel or none, got ${String(mean)}`);
+  if (!isStringArray(classes) || classes.length < 1) throw new FileError(preprocessingUrl, 'classes must be a list of names');
+  if (!isStringArray(names) || names.length !== classes.length)
+    throw new FileError(preprocessingUrl, `names must be a list of ${classes.length} names, one per class`);
 
   const statsUrl = new URL(PREPROCESSING_FILES.stats, base);
   const stats = await fetchJson(fetchFile, statsUrl);
   if (!isRecord(stats)) throw new FileError(statsUrl, 'not an object');
   const { size, channelMean, meanImage: meanFile } = stats;
   if (!isInteger(size, 1, 4096)) throw new FileError(statsUrl, `size must be an integer from 1 to 4096, got ${String(size)}`);
-  if (crop > size) throw new FileError(stateUrl, `config.crop ${crop} is larger than the images it was trained on (${size}×${size})`);
+  if (crop > size) throw new FileError(preprocessingUrl, `crop ${crop} is larger than the images it was trained on (${size}×${size}, ${shown(statsUrl)})`);
   if (!Array.isArray(channelMean) || channelMean.length !== 3 || !channelMean.every(isFiniteNumber))
     throw new FileError(statsUrl, 'channelMean must be 3 numbers');
-  if (!isPlainName(meanFile)) throw new FileError(statsUrl, 'meanImage must be a file name in its folder');
 
-  const meanUrl = new URL(meanFile, base);
-  const bytes = await (await fetchOk(fetchFile, meanUrl)).arrayBuffer();
-  if (bytes.byteLength !== size * size * 3 * 4)
-    throw new FileError(meanUrl, `${bytes.byteLength} bytes, expected ${size}×${size}×3 float32 (${size * size * 12})`);
-  const meanImage = new Float32Array(bytes);
-  if (!meanImage.every(Number.isFinite)) throw new FileError(meanUrl, 'holds a value that is not finite');
-
-  const namesUrl = new URL(PREPROCESSING_FILES.classNames, base);
-  const namesResponse = await fetchFile(namesUrl.href);
-  let names = classes;
-  if (namesResponse.status !== 404) {
-    if (!namesResponse.ok) throw new FileError(namesUrl, `${namesResponse.status} ${namesResponse.statusText}`.trim());
-    const value: unknown = await namesResponse.json().catch(() => undefined);
-    if (!isStringArray(value) || value.length !== classes.length) throw new FileError(namesUrl, `must be a list of ${classes.length} names`);
-    names = value;
+  // The mean image only when it is subtracted: 'channel' uses channelMean, 'none' nothing.
+  let meanImage: Float32Array | undefined;
+  if (mean === 'image') {
+    if (!isPlainName(meanFile)) throw new FileError(statsUrl, 'meanImage must be a file name in its folder');
+    const meanUrl = new URL(meanFile, base);
+    const bytes = await (await fetchOk(fetchFile, meanUrl)).arrayBuffer();
+    if (bytes.byteLength !== size * size * 3 * 4)
+      throw new FileError(meanUrl, `${bytes.byteLength} bytes, expected ${size}×${size}×3 float32 (${size * size * 12})`);
+    meanImage = new Float32Array(bytes);
+    if (!meanImage.every(Number.isFinite)) throw new FileError(meanUrl, 'holds a value that is not finite');
   }
   return { size, crop, scale, mean, meanImage, channelMean: channelMean as [number, number, number], classes, names };
 }
@@ -128,6 +145,7 @@ export function normalizedCenterCrop(rgb: Uint8Array, p: Preprocessing): Float32
   if (rgb.length !== size * size * 3) throw new Error(`expected a ${size}×${size}×3 image (${size * size * 3} bytes), got ${rgb.length}`);
   const origin = Math.floor((size - crop) / 2);
   const meanImage = p.mean === 'image' ? p.meanImage : undefined;
+  if (p.mean === 'image' && meanImage?.length !== rgb.length) throw new Error(`the mean image has ${meanImage?.length ?? 0} values, the image ${rgb.length}`);
   // cropFlipInto folds a per-channel mean into its shift: add = shift − mean, with shift 0.
   const channel = p.mean === 'channel' ? p.channelMean : [0, 0, 0];
   const add = [0 - channel[0]!, 0 - channel[1]!, 0 - channel[2]!];
