@@ -10,8 +10,9 @@ import type { ExplicitFlags, TrainConfig } from './train-flags.js';
 
 /**
  * The network and preprocessing settings a run started --init-from a checkpoint takes from it
- * (unless given as flags): its weights fit only the same network, and expect the pixels it was
- * trained on (an imported torchvision model, 1/255 and the channel mean).
+ * (unless given as flags): its weights fit only the same network, and expect pixels prepared
+ * the same way (an imported torchvision model: 1/255 after a channel mean). The mean itself is
+ * the new dataset's.
  */
 const INHERITED = z
   .object({

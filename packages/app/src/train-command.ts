@@ -175,6 +175,7 @@ export async function train(
     if (source) {
       config = initFromConfig(source, config, explicit);
       checkShape(config);
+      checkPlacement(config);
     }
     if (checkpoint) {
       config = resumedConfig(checkpoint.state.config, config, explicit, checkpoint.dir);

@@ -80,14 +80,16 @@ export function readOnnxGraph(bytes: Uint8Array, file: string): OnnxGraph {
       throw new Error(`${file}: initializer '${name}' is stored in an external file, which an import does not read`);
     const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
     if (t.dataType === DataType.FLOAT) {
+      // Sizes are compared before anything is allocated.
+      if (raw && raw.length !== n * 4) throw new Error(`${file}: initializer '${name}' holds ${raw.length} bytes, not the ${n * 4} its shape [${dims}] needs`);
       const values = raw ? new Float32Array(n) : Float32Array.from(t.floatData ?? []);
       if (raw) {
-        if (raw.length !== n * 4) throw new Error(`${file}: initializer '${name}' holds ${raw.length} bytes, not the ${n * 4} its shape [${dims}] needs`);
         new Uint8Array(values.buffer).set(raw);
       } else if (values.length !== n) throw new Error(`${file}: initializer '${name}' holds ${values.length} values, not the ${n} its shape [${dims}] needs`);
       for (const v of values) if (!Number.isFinite(v)) throw new Error(`${file}: initializer '${name}' holds a value that is not finite`);
       weights.set(name, { dims, values });
     } else if (t.dataType === DataType.INT64) {
+      if (raw && raw.length !== n * 8) throw new Error(`${file}: initializer '${name}' holds ${raw.length} bytes, not the ${n * 8} its shape [${dims}] needs`);
       const values = raw
         ? [...new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))].map(Number)
         : (t.int64Data ?? []).map(Number);

@@ -117,6 +117,26 @@ describe('readOnnxGraph and alexNetFromOnnx refuse what is not an AlexNet', () =
     for (const n of m.graph!.node!) if (n.opType === 'LRN') n.attribute!.find((a) => a.name === 'alpha')!.f = 0.01;
     expect(() => read(onnx.ModelProto.encode(m).finish())).toThrow(/LRN alpha 0\.01.*5e-4 \(the paper's formula\) or 1e-4/);
   });
+  it('an input side too large, or one FC6 does not fit, before the model is built', () => {
+    const side = (n: number) => (m: ReturnType<typeof onnx.ModelProto.decode>) => {
+      const dims = m.graph!.input![0]!.type!.tensorType!.shape!.dim!;
+      dims[2]!.dimValue = n;
+      dims[3]!.dimValue = n;
+    };
+    expect(() => read(edited(side(5000)))).toThrow(/bad\.onnx: input 'input' of shape \[batch,3,5000,5000\]/);
+    expect(() => read(edited(side(448)))).toThrow(/bad\.onnx: FC6 reads 288 values, but at 448×448 pool5 gives 8×13×13/);
+  });
+  it('conv2–conv5 padded unevenly, and a convolution without its ReLU', () => {
+    const model = alexNet({ classes: 4, inputSize: 67, width: 0.0625 });
+    const bytes = alexNetToOnnx(model);
+    model.dispose();
+    const m = onnx.ModelProto.decode(bytes);
+    m.graph!.node!.find((n) => n.name === 'conv3')!.attribute!.find((a) => a.name === 'pads')!.ints = [0, 0, 2, 2];
+    expect(() => read(onnx.ModelProto.encode(m).finish())).toThrow(/conv2–conv5 must pad \(k − 1\) \/ 2 on every side/);
+    expect(() => read(edited((t) => (t.graph!.node![1]!.opType = 'Identity')))).toThrow(
+      /\(MaxPool\): max pooling is read only after a convolution and its ReLU/,
+    );
+  });
   it('an opset outside 9–21', () => {
     expect(() => read(edited((m) => (m.opsetImport![0]!.version = 7)))).toThrow(/bad\.onnx: opset 7 of the default domain/);
   });

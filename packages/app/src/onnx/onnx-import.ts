@@ -26,6 +26,7 @@ interface ConvStage {
   pads: number[];
   strides: number[];
   group: number;
+  relu?: true;
   lrn?: { size: number; alpha: number; beta: number; bias: number; groups: number };
   pool?: { kernel: number; stride: number };
 }
@@ -78,13 +79,17 @@ function stagesOf(g: OnnxGraph): { convs: ConvStage[]; dense: DenseStage[]; drop
       }
       case 'Relu':
         only(node, {});
-        if (flattened) {
+        if (!flattened) {
+          // AlexNet's order: conv, ReLU, then LRN and pooling.
+          if (!last || last.relu || last.lrn || last.pool) fail(node, 'a ReLU is read only right after a convolution');
+          last!.relu = true;
+        } else {
           if (!dense.at(-1) || dense.at(-1)!.relu) fail(node, 'a ReLU not after a Gemm');
           dense.at(-1)!.relu = true;
         }
         break;
       case 'LRN': {
-        if (!last || last.lrn || last.pool) fail(node, 'LRN is read only right after a convolution and its ReLU');
+        if (!last?.relu || last.lrn || last.pool) fail(node, 'LRN is read only right after a convolution and its ReLU');
         const size = node.ints.size?.[0] ?? 0;
         only(node, { size: [size] }, { alpha: node.floats.alpha ?? 1e-4, beta: node.floats.beta ?? 0.75, bias: node.floats.bias ?? 1 });
         last!.lrn = { size, alpha: node.floats.alpha ?? 1e-4, beta: node.floats.beta ?? 0.75, bias: node.floats.bias ?? 1, groups: 1 };
@@ -96,11 +101,12 @@ function stagesOf(g: OnnxGraph): { convs: ConvStage[]; dense: DenseStage[]; drop
         const lrns = g.nodes.slice(i + 1, i + 1 + parts.length);
         const concat = g.nodes[i + 1 + parts.length];
         const sizes = g.int64s.get(node.inputs[1] ?? '') ?? node.ints.split;
-        if (!last || last.lrn || !sizes || sizes.length !== parts.length || new Set(sizes).size !== 1 || (node.ints.axis?.[0] ?? 0) !== 1)
+        if (!last?.relu || last.lrn || last.pool || !sizes || sizes.length !== parts.length || new Set(sizes).size !== 1 || (node.ints.axis?.[0] ?? 0) !== 1)
           fail(node, 'a Split is read only as equal channel groups of a grouped LRN');
         if (lrns.some((n, j) => n.op !== 'LRN' || n.inputs[0] !== parts[j]) || concat?.op !== 'Concat' || (concat.ints.axis?.[0] ?? 0) !== 1)
           fail(node, 'a Split is read only when each part goes through an LRN and a Concat on channels joins them');
-        if (concat!.inputs.some((name, j) => name !== lrns[j]!.outputs[0])) fail(concat!, 'joins other tensors than the LRNs of the Split');
+        if (concat!.inputs.length !== parts.length || concat!.inputs.some((name, j) => name !== lrns[j]!.outputs[0]))
+          fail(concat!, 'joins other tensors than the LRNs of the Split');
         const first = lrns[0]!;
         if (lrns.some((n) => JSON.stringify([n.ints, n.floats]) !== JSON.stringify([first.ints, first.floats]))) fail(node, "the columns' LRNs differ");
         last!.lrn = {
@@ -118,7 +124,7 @@ function stagesOf(g: OnnxGraph): { convs: ConvStage[]; dense: DenseStage[]; drop
         const kernel = node.ints.kernel_shape ?? [];
         const strides = node.ints.strides ?? [1, 1];
         only(node, { kernel_shape: [kernel[0]!, kernel[0]!], strides: [strides[0]!, strides[0]!], pads: [0, 0, 0, 0], ceil_mode: [0], dilations: [1, 1] });
-        if (!last || last.pool) fail(node, 'max pooling is read only after a convolution');
+        if (!last?.relu || last.pool) fail(node, 'max pooling is read only after a convolution and its ReLU');
         last!.pool = { kernel: kernel[0]!, stride: strides[0]! };
         break;
       }
@@ -163,6 +169,7 @@ function stagesOf(g: OnnxGraph): { convs: ConvStage[]; dense: DenseStage[]; drop
   if (value !== g.output) throw new Error(`${g.file}: the graph's output '${g.output}' is not the end of its chain of ops`);
   if (convs.length !== 5 || dense.length !== 3)
     throw new Error(`${g.file}: ${convs.length} convolutions and ${dense.length} dense layers; AlexNet has 5 and 3`);
+  if (convs.some((c) => !c.relu)) throw new Error(`${g.file}: every convolution of AlexNet is followed by a ReLU`);
   return { convs, dense, dropout, softmax };
 }
 
@@ -172,11 +179,28 @@ function widthFor(sizes: number[], bases: number[], columns: 1 | 2): number | un
   return candidates.find((w) => sizes.every((s, i) => scaledWidth(bases[i]!, w, columns) === s));
 }
 
+/** pool5's side for the architecture's input, or an error naming the file. */
+function pool5Of(g: OnnxGraph, a: ImportedArchitecture): number {
+  try {
+    return (a.arch === 'alexnet' ? featureSizes(a.inputSize, a) : paddedFeatureSizes(a.inputSize, 4, a.pool)).pool5;
+  } catch (error) {
+    throw new Error(`${g.file}: input ${a.inputSize}×${a.inputSize}: ${(error as Error).message}`);
+  }
+}
+
+/** FC6 must read conv5's channels × pool5², checked before a model (and its FC6 kernel) is allocated. */
+function checkFc6(g: OnnxGraph, a: ImportedArchitecture, convs: ConvStage[], dense: DenseStage[]): void {
+  const pool5 = pool5Of(g, a);
+  const c5 = convs[4]!.weight.dims[0]!;
+  if (dense[0]!.weight.dims[1] !== c5 * pool5 * pool5)
+    throw new Error(`${g.file}: FC6 reads ${dense[0]!.weight.dims[1]} values, but at ${a.inputSize}×${a.inputSize} pool5 gives ${c5}×${pool5}×${pool5}`);
+}
+
 /** What architecture the graph is: torchvision's (conv1 padded by 2, no LRN, no groups) or the paper's. */
 export function recogniseArchitecture(g: OnnxGraph): { architecture: ImportedArchitecture; convs: ConvStage[]; dense: DenseStage[]; softmax: boolean } {
   const { convs, dense, dropout, softmax } = stagesOf(g);
   const [n, c, h, w] = g.input.dims;
-  if (g.input.dims.length !== 4 || c !== 3 || typeof h !== 'number' || h !== w || h < 1)
+  if (g.input.dims.length !== 4 || c !== 3 || typeof h !== 'number' || h !== w || h < 1 || h > 4096)
     throw new Error(`${g.file}: input '${g.input.name}' of shape [${g.input.dims}]; an AlexNet takes [batch, 3, side, side]`);
   void n;
   const inputSize = h;
@@ -207,7 +231,9 @@ export function recogniseArchitecture(g: OnnxGraph): { architecture: ImportedArc
     const width =
       widthFor([...sizes, ...fcSizes], [...OWT_WIDTHS, FC_WIDTH, FC_WIDTH], 1) ??
       fail(`layer widths ${[...sizes, ...fcSizes].join('-')} are not torchvision's AlexNet at any width multiplier`);
-    return { architecture: { arch: 'alexnet-owt', classes, inputSize, width, pool, dropout: rate }, convs, dense, softmax };
+    const architecture: ImportedArchitecture = { arch: 'alexnet-owt', classes, inputSize, width, pool, dropout: rate };
+    checkFc6(g, architecture, convs, dense);
+    return { architecture, convs, dense, softmax };
   }
   const conv1Padding =
     conv1Pads === '0,0,0,0'
@@ -225,7 +251,8 @@ export function recogniseArchitecture(g: OnnxGraph): { architecture: ImportedArc
   for (const s of convs.slice(1)) {
     const k = s.weight.dims[2]!;
     const total = k - 1;
-    if (s.pads[0]! + s.pads[2]! !== total || s.pads[1]! + s.pads[3]! !== total) fail("conv2–conv5 must keep the map's size ('same' padding)");
+    // tfjs's 'same' pads odd kernels evenly; anything else would shift the maps.
+    if (s.pads.join(',') !== [total / 2, total / 2, total / 2, total / 2].join(',')) fail("conv2–conv5 must pad (k − 1) / 2 on every side ('same' padding)");
   }
   const lrns = convs.map((s) => s.lrn);
   let lrn: LrnMode = 'off';
@@ -245,7 +272,9 @@ export function recogniseArchitecture(g: OnnxGraph): { architecture: ImportedArc
   const bases = [...CONV_LAYERS.map((l) => l.filters), FC_WIDTH, FC_WIDTH];
   const width =
     widthFor([...sizes, ...fcSizes], bases, columns) ?? fail(`layer widths ${[...sizes, ...fcSizes].join('-')} are not AlexNet's at any width multiplier`);
-  return { architecture: { arch: 'alexnet', classes, inputSize, width, columns, lrn, pool, conv1Padding, dropout: rate }, convs, dense, softmax };
+  const architecture: ImportedArchitecture = { arch: 'alexnet', classes, inputSize, width, columns, lrn, pool, conv1Padding, dropout: rate };
+  checkFc6(g, architecture, convs, dense);
+  return { architecture, convs, dense, softmax };
 }
 
 /**
@@ -269,7 +298,7 @@ export function alexNetFromOnnx(g: OnnxGraph): { architecture: ImportedArchitect
         })
       : alexNetOwt({ classes: a.classes, inputSize: a.inputSize, width: a.width, pool: a.pool, dropout: a.dropout });
   try {
-    const pool5 = (a.arch === 'alexnet' ? featureSizes(a.inputSize, a) : paddedFeatureSizes(a.inputSize, 4, a.pool)).pool5;
+    const pool5 = pool5Of(g, a);
     const set = (name: string, kernel: Float32Array, bias: Float32Array) => {
       const layer = model.getLayer(name);
       const [k, b] = layer.getWeights();
@@ -281,8 +310,6 @@ export function alexNetFromOnnx(g: OnnxGraph): { architecture: ImportedArchitect
     };
     convs.forEach((s, i) => set(`conv${i + 1}`, convKernelFromOnnx(s.weight.values, s.weight.dims), s.bias));
     const c5 = convs[4]!.weight.dims[0]!;
-    if (dense[0]!.weight.dims[1] !== c5 * pool5 * pool5)
-      throw new Error(`${g.file}: FC6 reads ${dense[0]!.weight.dims[1]} values, but at ${a.inputSize}×${a.inputSize} pool5 gives ${c5}×${pool5}×${pool5}`);
     dense.forEach((d, i) =>
       set(`fc${i + 6}`, denseKernelFromOnnx(d.weight.values, d.weight.dims, i === 0 ? { h: pool5, w: pool5, c: c5 } : undefined), d.bias),
     );
