@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { lstat } from 'node:fs/promises';
-import { MEAN_IMAGE_FILE, readDatasetStats, readJsonFile, STATS_FILE, validated, type PreparedIndex } from '@alexnet/data';
+import { MEAN_IMAGE_FILE, readDatasetStats, readJsonFile, STATS_FILE, validated, type DatasetStats, type PreparedIndex } from '@alexnet/data';
 import { z } from 'zod';
 
 /** Human-readable class names (synset words) a checkpoint carries when its dataset had them. */
@@ -23,6 +23,11 @@ export async function preprocessingFiles(data: string, index: PreparedIndex): Pr
  */
 export async function statsFiles(dir: string, names: string[] | undefined, size?: number): Promise<Record<string, string | Uint8Array>> {
   const { stats, meanImage } = await readDatasetStats(dir, size);
+  return statsFilesOf(stats, meanImage, names);
+}
+
+/** The same files from statistics already read. */
+export function statsFilesOf(stats: DatasetStats, meanImage: Float32Array, names: string[] | undefined): Record<string, string | Uint8Array> {
   return {
     [STATS_FILE]: JSON.stringify({ ...stats, meanImage: MEAN_IMAGE_FILE }, null, 2) + '\n',
     [MEAN_IMAGE_FILE]: new Uint8Array(meanImage.buffer, meanImage.byteOffset, meanImage.byteLength),

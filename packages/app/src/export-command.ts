@@ -3,10 +3,10 @@ import { Option } from '@commander-js/extra-typings';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readDatasetStats, writeFileAtomic } from '@alexnet/data';
+import { writeFileAtomic } from '@alexnet/data';
 import { saveModel } from '@alexnet/train';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
-import { carriesPreprocessing, statsFiles } from './checkpoint-preprocessing.js';
+import { statsFilesOf } from './checkpoint-preprocessing.js';
 import { UsageError } from './exit-codes.js';
 import { loadInference, type Inference } from './inference.js';
 import { alexNetToOnnx } from './onnx/onnx-export.js';
@@ -34,18 +34,10 @@ channels first), output 'prob'; the preprocessing is in the file's metadata_prop
     );
 }
 
-/** The preprocessing of a loaded checkpoint: stats.json and mean image from the checkpoint, or its dataset. */
-async function preprocessingOf(inference: Inference, source: string) {
-  const { stats, meanImage } = await readDatasetStats(source);
-  const preprocessing: OnnxPreprocessing = {
-    crop: inference.crop,
-    scale: inference.scale,
-    mean: inference.mean,
-    classes: inference.classes,
-    names: inference.names,
-    stats: { ...stats },
-  };
-  return { preprocessing, meanImage };
+/** The preprocessing of a loaded checkpoint, from what loadInference read (the checkpoint's own, or its dataset's). */
+function preprocessingOf(inference: Inference): OnnxPreprocessing {
+  const { crop, scale, mean, classes, names, stats } = inference;
+  return { crop, scale, mean, classes, names, stats: { ...stats } };
 }
 
 /**
@@ -81,9 +73,8 @@ export async function runExport(args: string[], log: (line: string) => void = (l
     throw new UsageError(`export: --out ${values.out} exists; choose a new path (nothing is overwritten)`);
   const inference = await loadInference(values.checkpoint, values.data);
   try {
-    // The checkpoint's own preprocessing, or (older checkpoints, or --data) the dataset's.
-    const source = values.data === undefined && (await carriesPreprocessing(inference.checkpoint)) ? inference.checkpoint : inference.data!;
-    const { preprocessing, meanImage } = await preprocessingOf(inference, source);
+    const preprocessing = preprocessingOf(inference);
+    const meanImage = inference.meanImage;
     const staging = join(dirname(out), `.${basename(out)}-new-${randomBytes(4).toString('hex')}`);
     try {
       if (values.format === 'onnx') {
@@ -93,7 +84,7 @@ export async function runExport(args: string[], log: (line: string) => void = (l
         );
       } else {
         const { stats: _, ...rest } = preprocessing;
-        await writeTfjsModel(staging, inference.model, await statsFiles(source, inference.names), rest);
+        await writeTfjsModel(staging, inference.model, statsFilesOf(inference.stats, meanImage, inference.names), rest);
       }
       await rename(staging, out);
     } catch (error) {

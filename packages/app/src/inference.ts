@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { basename, join } from 'node:path';
-import { centerView, cropFlipInto, readDatasetStats, readJsonFile, readPreparedIndex, validated, type PreparedIndex, type PreparedSplit } from '@alexnet/data';
+import {
+  centerView,
+  cropFlipInto,
+  readDatasetStats,
+  readJsonFile,
+  readPreparedIndex,
+  validated,
+  type DatasetStats,
+  type PreparedIndex,
+  type PreparedSplit,
+} from '@alexnet/data';
 import { z } from 'zod';
 import { loadCheckpoint } from '@alexnet/train';
 import { logitsOf } from './alexnet.js';
@@ -29,6 +39,9 @@ export interface Inference {
   /** What `normalize` subtracts (the mean image, the channel mean, or nothing) and the scale it multiplies by. */
   mean: 'image' | 'channel' | 'none';
   scale: number;
+  /** The statistics and mean image `normalize` uses, as read (from the checkpoint or its dataset): export writes them out. */
+  stats: DatasetStats;
+  meanImage: Float32Array;
   /** (pixel − mean) · scale, as in training. */
   normalize(pixels: Uint8Array): tf.Tensor3D;
   /** Frees the model's weights (the logits and features models share them). */
@@ -115,6 +128,8 @@ export async function loadInference(checkpointDir: string, dataDir?: string): Pr
       crop: config.crop,
       mean: meanMode,
       scale,
+      stats,
+      meanImage,
       normalize,
       dispose() {
         model.dispose();
