@@ -34,6 +34,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      // tests/installed: every package packed, installed in a blank project from a local registry,
+      // and each README's examples run there as written (npm does the installs: minutes, not seconds).
+      {
+        resolve: { alias },
+        test: {
+          name: 'installed',
+          root: 'tests/installed',
+          include: ['*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
       // examples/browser: the page in Debian's Chromium against alexnet predict (trains a tiny model first).
       {
         resolve: { alias },
