@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { Option } from '@commander-js/extra-typings';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '@alexnet/data';
+import { moveIntoPlace, writeFileAtomic } from '@alexnet/files';
 import { saveModel } from '@alexnet/train';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
 import { statsFilesOf } from './checkpoint-preprocessing.js';
@@ -86,7 +86,7 @@ export async function runExport(args: string[], log: (line: string) => void = (l
         const { stats: _, ...rest } = preprocessing;
         await writeTfjsModel(staging, inference.model, statsFilesOf(inference.stats, meanImage, inference.names), rest);
       }
-      await rename(staging, out);
+      await moveIntoPlace(staging, out); // refuses an --out that appeared since the check above
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
       throw error;

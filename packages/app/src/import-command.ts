@@ -1,6 +1,7 @@
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { MEAN_IMAGE_FILE, readRegularFile, STATS_FILE } from '@alexnet/data';
+import { MEAN_IMAGE_FILE, STATS_FILE } from '@alexnet/data';
+import { moveIntoPlace, readRegularFile } from '@alexnet/files';
 import { saveCheckpoint, type TrainState } from '@alexnet/train';
 import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
 import { CLASS_NAMES_FILE } from './checkpoint-preprocessing.js';
@@ -123,7 +124,7 @@ export async function runImport(args: string[], log: (line: string) => void = (l
     try {
       await saveCheckpoint(join(staging, 'checkpoint'), model, null, state, files);
       (await loadInference(join(staging, 'checkpoint'))).dispose();
-      await rename(join(staging, 'checkpoint'), out);
+      await moveIntoPlace(join(staging, 'checkpoint'), out); // refuses an --out that appeared since the check above
     } finally {
       await rm(staging, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
-// Writes that readers never see half done.
+// Writes that readers never see half done, and that never replace what is there.
 export { writeFileAtomic } from './atomic-write.js';
+export { moveIntoPlace } from './move-into-place.js';
 
 // Reads of files someone else may have made: plain names inside their folder, regular files only, sizes before allocation.
 export { fileInside, openRegularFile, openRegularFileSync, readRegularFile, readJsonFile, MAX_JSON_BYTES, type RegularFileLimits } from './safe-files.js';
