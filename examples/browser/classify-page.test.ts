@@ -55,10 +55,12 @@ if (!existsSync(CHROMIUM)) {
     let exported: string;
     let pictures: Array<{ file: string; rgb: Uint8Array }>;
     let node: Top[][];
+    let channelNode: Top[][];
     let site: string;
     const servers: PageServer[] = [];
     let server: PageServer;
     let exportServer: PageServer;
+    let channelServer: PageServer;
     let browser: Browser | undefined;
 
     beforeAll(async () => {
@@ -97,15 +99,25 @@ if (!existsSync(CHROMIUM)) {
         );
       expect((await weights(join(run, 'model'))).equals(await weights(last))).toBe(true);
       expect((await weights(exported)).equals(await weights(last))).toBe(true);
-      const predictions = JSON.parse(
-        await alexnet(['predict', ...pictures.map((p) => p.file), '--checkpoint', last, '--top', '5', '--json', '--backend', 'wasm']),
-      ) as Array<{ top: Top[] }>;
-      node = predictions.map((p) => p.top);
+      const predict = async (checkpoint: string) =>
+        (
+          JSON.parse(
+            await alexnet(['predict', ...pictures.map((p) => p.file), '--checkpoint', checkpoint, '--top', '5', '--json', '--backend', 'wasm']),
+          ) as Array<{
+            top: Top[];
+          }>
+        ).map((p) => p.top);
+      node = await predict(last);
+      // The same network trained with --mean channel: the page subtracts stats.json's channel mean instead of an image.
+      const channelRun = join(await temporaryFolder('browser-channel-run'), 'run');
+      await alexnet(['train', '--data', data, '--out', channelRun, ...settings, '--mean', 'channel', '--backend', 'wasm', '--workers', '0']);
+      channelNode = await predict(join(channelRun, 'checkpoints', 'last'));
 
       site = await temporaryFolder('browser-site');
       await buildPage(site);
       server = await serve(await modelFiles(run));
       exportServer = await serve(await modelFiles(exported));
+      channelServer = await serve(await modelFiles(join(channelRun, 'model')));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
 
@@ -155,8 +167,8 @@ if (!existsSync(CHROMIUM)) {
     });
 
     // The model separates its top-5 by more than the tolerance, so "the same order" is a real check.
-    it('has a model whose top-5 probabilities are apart', () => {
-      for (const top of node) {
+    it('has models whose top-5 probabilities are apart', () => {
+      for (const top of [...node, ...channelNode]) {
         expect(top).toHaveLength(5);
         for (let i = 1; i < top.length; i++) expect(top[i - 1]!.probability - top[i]!.probability).toBeGreaterThan(TOLERANCE);
       }
@@ -166,13 +178,13 @@ if (!existsSync(CHROMIUM)) {
     const state = (states: string[], status = '') =>
       `${JSON.stringify(states)}.includes(document.body.dataset.state) && document.getElementById('status').textContent.startsWith(${JSON.stringify(status)})`;
 
-    /** Opens the page of `on` on `engine`, classifies every picture, and checks it against alexnet predict. */
-    async function expectNodeTop5(on: PageServer, engine: string): Promise<void> {
+    /** Opens the page of `on` on `engine`, classifies every picture, and checks it against alexnet predict's `expected`. */
+    async function expectNodeTop5(on: PageServer, engine: string, expected = node, mean = 'image'): Promise<void> {
       const page = await browser!.newPage();
       try {
         await page.goto(`${on.url}?engine=${engine}`);
         await page.waitForFunction(state(['ready', 'error']));
-        expect(await page.textContent('#status')).toMatch(/^ready: 10 classes, 72×72 pictures, 67×67 center crop, mean image/);
+        expect(await page.textContent('#status')).toMatch(new RegExp(`^ready: 10 classes, 72×72 pictures, 67×67 center crop, mean ${mean};`));
         expect(await page.textContent('#engine-used')).toBe(engine);
         for (const [i, { file, rgb }] of pictures.entries()) {
           const name = basename(file);
@@ -186,8 +198,8 @@ if (!existsSync(CHROMIUM)) {
           const shown = await Promise.all(
             rows.map(async (row) => ({ class: (await row.getAttribute('data-class'))!, probability: Number(await row.getAttribute('data-probability')) })),
           );
-          expect(shown.map((t) => t.class)).toEqual(node[i]!.map((t) => t.class));
-          const difference = Math.max(...shown.map((t, j) => Math.abs(t.probability - node[i]![j]!.probability)));
+          expect(shown.map((t) => t.class)).toEqual(expected[i]!.map((t) => t.class));
+          const difference = Math.max(...shown.map((t, j) => Math.abs(t.probability - expected[i]![j]!.probability)));
           expect(difference).toBeLessThan(TOLERANCE);
         }
       } finally {
@@ -201,6 +213,10 @@ if (!existsSync(CHROMIUM)) {
 
     it('shows the same top-5 from an alexnet export --format tfjs folder', async () => {
       await expectNodeTop5(exportServer, 'wasm');
+    });
+
+    it('shows the top-5 of alexnet predict for a model trained with --mean channel', async () => {
+      await expectNodeTop5(channelServer, 'wasm', channelNode, 'channel');
     });
 
     it('says how to make a model folder when the folder has no preprocessing.json', async () => {
