@@ -1,5 +1,6 @@
-// Writes that readers never see half done, and that never replace what is there.
+// Writes that readers never see half done (replacing the old content whole).
 export { writeFileAtomic } from './atomic-write.js';
+// A finished file or folder moved to its name, never replacing what is there.
 export { moveIntoPlace } from './move-into-place.js';
 
 // Reads of files someone else may have made: plain names inside their folder, regular files only, sizes before allocation.
