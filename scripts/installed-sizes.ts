@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { installInBlankProject, packWorkspaces } from '../tests/installed/blank-project.js';
-import { startLocalRegistry } from '../tests/installed/local-registry.js';
+import { closedPort, installInBlankProject, packWorkspaces } from '../tests/installed/blank-project.js';
+import { startLocalRegistry, type LocalRegistry } from '../tests/installed/local-registry.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,11 +33,13 @@ async function packagesIn(dir: string): Promise<number> {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'alexnet-installed-sizes-'));
+let registry: LocalRegistry | undefined;
 try {
   await Promise.all(['tarballs', 'home'].map((dir) => mkdir(join(work, dir))));
   const packed = await packWorkspaces(root, join(work, 'tarballs'));
   const { stdout: npmCache } = await run('npm', ['config', 'get', 'cache']);
-  const registry = await startLocalRegistry({ lockfile: join(root, 'package-lock.json'), npmCache: npmCache.trim(), packed });
+  registry = await startLocalRegistry({ lockfile: join(root, 'package-lock.json'), npmCache: npmCache.trim(), packed });
+  const offline = { registry: registry.url, cache: join(work, 'npm-cache'), home: join(work, 'home'), proxy: await closedPort() };
   console.log('| package | tarball | installed alone | packages | without peers | packages |');
   console.log('|---|---|---|---|---|---|');
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -46,18 +48,13 @@ try {
     for (const flags of [[], ['--omit=peer']]) {
       const dir = join(work, `${manifest.name.replace('/', '-')}${flags.length ? '-no-peers' : ''}`);
       await mkdir(dir);
-      await installInBlankProject(dir, [manifest.name], {
-        registry: registry.url,
-        cache: join(work, 'npm-cache'),
-        home: join(work, 'home'),
-        extraFlags: flags,
-      });
+      await installInBlankProject(dir, [manifest.name], offline, flags);
       row.push(mb(await bytesUnder(join(dir, 'node_modules'))), String(await packagesIn(dir)));
       await rm(dir, { recursive: true, force: true });
     }
     console.log(`| ${row.join(' | ')} |`);
   }
-  await registry.close();
 } finally {
+  await registry?.close();
   await rm(work, { recursive: true, force: true });
 }

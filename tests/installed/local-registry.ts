@@ -6,14 +6,14 @@
 //   read by integrity from npm's cache (where `npm ci` left them).
 // Nothing else exists: a package or version the lockfile does not hold is a 404, so a tarball
 // that needs something the monorepo never installed fails to install.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
-/** The fields of a lockfile entry (lockfileVersion 3) that a packument's version carries. */
+/** A lockfile entry (lockfileVersion 3), with the fields a packument's version carries (VERSION_FIELDS) and those that say what it is. */
 interface LockEntry {
   name?: string;
   version?: string;
@@ -32,6 +32,21 @@ interface LockEntry {
   hasInstallScript?: boolean;
 }
 
+/** What npm resolves and installs by; the rest of an entry (resolved, dev, optional …) describes the monorepo's tree. */
+const VERSION_FIELDS = [
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+  'license',
+  'hasInstallScript',
+] as const;
+
 interface PackumentVersion extends LockEntry {
   name: string;
   version: string;
@@ -41,7 +56,7 @@ interface PackumentVersion extends LockEntry {
 export interface PackedPackage {
   file: string;
   integrity: string;
-  manifest: LockEntry & { name: string; version: string };
+  manifest: LockEntry & { name: string; version: string; exports?: Record<string, unknown> };
 }
 
 /** A tarball to serve (a packed file, or an entry of npm's content-addressed cache) and what it is. */
@@ -52,7 +67,7 @@ export interface LocalRegistry {
   url: string;
   /** Every tarball served, as 'name@version'. */
   served: string[];
-  /** Requests answered 404 (names npm asked for that the registry does not hold). */
+  /** Requests answered 404: names the registry does not hold (optional peers, for one), tarballs missing from npm's cache. */
   missing: string[];
   close(): Promise<void>;
 }
@@ -66,10 +81,10 @@ export interface LocalRegistryOptions {
   packed: PackedPackage[];
 }
 
-/** The path of a tarball in npm's cache (cacache's content-v2 layout), from its sha512 integrity. */
-export function cachedTarballPath(npmCache: string, integrity: string): string {
+/** The path of a tarball in npm's cache (cacache's content-v2 layout), from its sha512 integrity; undefined without one. */
+export function cachedTarballPath(npmCache: string, integrity: string): string | undefined {
   const sha512 = integrity.split(/\s+/).find((part) => part.startsWith('sha512-'));
-  if (!sha512) throw new Error(`no sha512 integrity in '${integrity}'`);
+  if (!sha512) return undefined;
   const hex = Buffer.from(sha512.slice('sha512-'.length), 'base64').toString('hex');
   return join(npmCache, '_cacache', 'content-v2', 'sha512', hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
 }
@@ -89,14 +104,16 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
     const file = `${name.replace('/', '-')}-${entry.version}.tgz`;
     const byVersion = versions.get(name) ?? new Map<string, PackumentVersion>();
     versions.set(name, byVersion);
-    // Filled in at request time: the port is known only once the server listens.
-    byVersion.set(entry.version, { ...entry, name, version: entry.version, dist: { tarball: `/-/${file}`, integrity } });
+    const fields = Object.fromEntries(VERSION_FIELDS.filter((field) => entry[field] !== undefined).map((field) => [field, entry[field]]));
+    // The tarball's address is completed at request time: the port is known only once the server listens.
+    byVersion.set(entry.version, { ...fields, name, version: entry.version, dist: { tarball: `/-/${file}`, integrity } });
     tarballs.set(file, { ...source, id: `${name}@${entry.version}` });
   };
   for (const [key, entry] of Object.entries(lock.packages)) {
     const name = entry.name ?? nameOfKey(key);
     if (!name || entry.link || !entry.version || !entry.integrity || name.startsWith('@alexnet/')) continue;
-    add(name, { ...entry, version: entry.version }, entry.integrity, { file: cachedTarballPath(options.npmCache, entry.integrity) });
+    const file = cachedTarballPath(options.npmCache, entry.integrity);
+    if (file) add(name, { ...entry, version: entry.version }, entry.integrity, { file });
   }
   for (const packed of options.packed) add(packed.manifest.name, packed.manifest, packed.integrity, { file: packed.file });
 
@@ -120,7 +137,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
         }
         served.push(source.id);
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
-        createReadStream(source.file).pipe(response);
+        await pipeline(createReadStream(source.file), response);
         return;
       }
       const byVersion = versions.get(path);
@@ -137,7 +154,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
       const body = JSON.stringify({ name: path, 'dist-tags': { latest }, versions: Object.fromEntries(list.map((v) => [v.version, v])) });
       response.writeHead(200, { 'content-type': 'application/json' }).end(body);
     })().catch((error: unknown) => {
-      response.writeHead(500).end(String(error));
+      if (response.headersSent) response.destroy(error as Error);
+      else response.writeHead(500).end(String(error));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -160,11 +178,4 @@ function compareVersions(a: string, b: string): number {
   for (let i = 0; i < 3; i++) if (x.parts[i] !== y.parts[i]) return (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
   if (x.pre === y.pre) return 0;
   return x.pre === undefined ? 1 : y.pre === undefined ? -1 : x.pre < y.pre ? -1 : 1;
-}
-
-/** sha512 integrity of a file, as npm writes it. */
-export async function integrityOf(file: string): Promise<string> {
-  return `sha512-${createHash('sha512')
-    .update(await readFile(file))
-    .digest('base64')}`;
 }

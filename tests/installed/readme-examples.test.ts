@@ -7,6 +7,9 @@ describe('readmeExamples', () => {
   it('takes example, file= and output blocks and leaves fragments alone', () => {
     const markdown = [
       '# pkg',
+      `${fence}sh install`,
+      'npm install @alexnet/layers @tensorflow/tfjs',
+      fence,
       `${fence}ts`,
       'model.add(lrn()); // a fragment',
       fence,
@@ -25,11 +28,14 @@ describe('readmeExamples', () => {
       'npx alexnet --version',
       fence,
     ].join('\n');
-    expect(readmeExamples(markdown)).toEqual([
-      { language: 'ts', file: 'rank.ts', code: 'export const rank = 1;\n', line: 5 },
-      { language: 'ts', file: undefined, code: "console.log('a'); console.log('b');\n", line: 8, expectedOutput: ['a', 'b'] },
-      { language: 'sh', file: undefined, code: 'npx alexnet --version\n', line: 16 },
-    ]);
+    expect(readmeExamples(markdown)).toEqual({
+      install: ['@alexnet/layers', '@tensorflow/tfjs'],
+      examples: [
+        { language: 'ts', file: 'rank.ts', code: 'export const rank = 1;\n', line: 8 },
+        { language: 'ts', file: undefined, code: "console.log('a'); console.log('b');\n", line: 11, expectedOutput: ['a', 'b'] },
+        { language: 'sh', file: undefined, code: 'npx alexnet --version\n', line: 19 },
+      ],
+    });
   });
 
   it('refuses blocks it cannot run, naming the line', () => {
@@ -37,6 +43,13 @@ describe('readmeExamples', () => {
     expect(() => readmeExamples(`${fence}python example\nprint(1)\n${fence}`)).toThrow("line 1: examples are ts or sh, not 'python'");
     expect(() => readmeExamples(`${fence}ts file=../x.ts\n${fence}`)).toThrow('line 1: file= names a .ts file');
     expect(() => readmeExamples(`text\n${fence}ts example\nnever closed`)).toThrow('line 2: a code block that is never closed');
+    // An output block belongs to the block right above it: after a fragment it is an error, not the earlier example's.
+    expect(() => readmeExamples(`${fence}ts example\nx\n${fence}\n${fence}ts\ny\n${fence}\n${fence}text output\nz\n${fence}`)).toThrow(
+      'line 7: an output block that follows no example',
+    );
+    expect(() => readmeExamples(`${fence}sh install\nnpm i x; rm -rf /\n${fence}`)).toThrow(
+      "line 1: an install block holds only 'npm install <package> …' lines",
+    );
   });
 });
 

@@ -4,8 +4,9 @@ import { initBackend } from '@alexnet/backend';
 import { PixelStatistics, pcaLighting, seededRandom, subtractMean } from '@alexnet/data';
 import { lrn, overlappingMaxPool } from './index.js';
 
-// The same steps as the README's "reuse" example (which tests/installed runs as written), on wasm: LRN and the data package's PCA lighting in a
-// small CNN that is not AlexNet, trained a few steps, saved and loaded back.
+// Steps like the README's "reuse" example (tests/installed runs that one as written), on wasm:
+// LRN and the data package's PCA lighting in a small CNN that is not AlexNet, trained a few
+// steps, saved and loaded back.
 
 /** 16×16 images whose class is which of R, G, B dominates, on noise (0–255 bytes). */
 function colourImages(count: number, seed: number): { images: Uint8Array; labels: number[] } {
