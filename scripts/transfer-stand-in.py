@@ -4,7 +4,7 @@ torchvision's ImageNet weights are a download this offline machine cannot make. 
 weights that have learned something, the way they were made: torchvision's AlexNet class (at 1/4 of
 its widths, 5 classes) trained in PyTorch with torchvision's preprocessing (resize 256, random 224
 crop and mirror, ImageNet mean/std), here on Fashion-MNIST's first five classes, then exported with
-torch.onnx.export exactly as the README exports torchvision.models.alexnet(weights=...).
+torch.onnx.export as the README exports torchvision.models.alexnet(weights=...).
 
 It writes into OUT:
   pretrained.onnx, pretrained-classes.txt  the network and its five class names
@@ -32,7 +32,12 @@ MEAN, STD = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1), torch.tensor([
 
 
 def flag(name, default):
-    return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+    if name not in sys.argv:
+        return default
+    at = sys.argv.index(name) + 1
+    if at >= len(sys.argv) or not sys.argv[at].isdigit():
+        sys.exit(f"{name} needs a whole number")
+    return int(sys.argv[at])
 
 
 def idx(name):
@@ -78,7 +83,7 @@ def main():
     train_x, train_y = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
     test_x, test_y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
 
-    # Pretraining: classes 0-4, 2000 training images each, SGD with momentum as torchvision's recipe.
+    # Pretraining: classes 0-4, 2000 training images each; SGD with momentum and the paper's weight decay.
     source = numpy.concatenate([numpy.flatnonzero(train_y == c)[:2000] for c in range(5)])
     model = narrow_alexnet(5)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -122,4 +127,7 @@ def main():
         report.write("\n")
 
 
-main()
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
+        sys.exit(__doc__)
+    main()
