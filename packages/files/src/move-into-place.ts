@@ -19,10 +19,14 @@ export async function moveIntoPlace(from: string, to: string): Promise<void> {
 }
 
 async function moveFolder(from: string, to: string): Promise<void> {
-  // Windows' rename refuses any existing folder already; POSIX's replaces an empty one.
+  // Windows' rename refuses any existing folder already (as EPERM); POSIX's replaces an empty one.
   if (process.platform === 'win32') {
-    await rename(from, to).catch((error: unknown) => {
-      throw moveError(to, error);
+    await rename(from, to).catch(async (error: unknown) => {
+      const taken = await lstat(to).then(
+        () => true,
+        () => false,
+      );
+      throw moveError(to, taken ? Object.assign(new Error(`${to} exists`, { cause: error }), { code: 'EEXIST' }) : error);
     });
     return;
   }
@@ -39,15 +43,15 @@ async function moveFolder(from: string, to: string): Promise<void> {
   }
 }
 
-/** A file system without hard links: an exclusive copy (not atomic: a reader could see it half written). */
+/**
+ * A file system without hard links: an exclusive copy (not atomic: a reader could see it half
+ * written). A copy that fails after creating `to` removes it itself (libuv's copyfile does), and
+ * one that failed before must not touch `to`, which may be someone else's: no unlink here.
+ */
 async function copyExclusive(from: string, to: string): Promise<void> {
-  try {
-    await copyFile(from, to, constants.COPYFILE_EXCL);
-  } catch (error) {
-    // A copy that failed after creating `to` (ENOSPC, EIO) must not stay behind looking finished.
-    if (codeOf(error) !== 'EEXIST') await unlink(to).catch(() => undefined);
+  await copyFile(from, to, constants.COPYFILE_EXCL).catch((error: unknown) => {
     throw moveError(to, error);
-  }
+  });
 }
 
 function codeOf(error: unknown): string | undefined {
