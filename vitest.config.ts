@@ -35,7 +35,7 @@ export default defineConfig({
         },
       })),
       // tests/installed: every package packed, installed in a blank project from a local registry,
-      // and each README's examples run there as written (npm installs tfjs 9 times: about 4½ minutes).
+      // and each README's examples run there as written (npm installs tfjs 8 times: about 4½ minutes).
       {
         resolve: { alias },
         test: {

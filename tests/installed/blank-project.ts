@@ -51,12 +51,13 @@ export interface Offline {
 
 /**
  * An environment with the local registry as npm's and a dead proxy for everything else. Install
- * scripts (tfjs-node's downloads libtensorflow) read the proxy variables, not npm's flags.
+ * scripts (tfjs-node's downloads libtensorflow) read the proxy variables, not npm's flags; a
+ * script that ignores HTTP(S)_PROXY is not held back by this.
  */
 export function offlineEnv(offline: Offline): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|NODE_OPTIONS$|NODE_PATH$|TSX_|VITEST|https?_proxy$|no_proxy$)/i.test(key)) continue;
+    if (/^(npm_|NODE_OPTIONS$|NODE_PATH$|TSX_|VITEST|ALEXNET_|https?_proxy$|no_proxy$)/i.test(key)) continue;
     env[key] = value;
   }
   const proxies = Object.fromEntries(['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].map((key) => [key, offline.proxy]));
@@ -67,6 +68,7 @@ export function offlineEnv(offline: Offline): NodeJS.ProcessEnv {
     no_proxy: '127.0.0.1',
     HOME: offline.home,
     npm_config_userconfig: join(offline.home, '.npmrc'),
+    npm_config_globalconfig: join(offline.home, 'global-npmrc'), // neither file exists: npm's defaults
     npm_config_registry: offline.registry,
     npm_config_cache: offline.cache,
     npm_config_proxy: offline.proxy,

@@ -47,9 +47,9 @@ describe('readmeExamples', () => {
     expect(() => readmeExamples(`${fence}ts example\nx\n${fence}\n${fence}ts\ny\n${fence}\n${fence}text output\nz\n${fence}`)).toThrow(
       'line 7: an output block that follows no example',
     );
-    expect(() => readmeExamples(`${fence}sh install\nnpm i x; rm -rf /\n${fence}`)).toThrow(
-      "line 1: an install block holds only 'npm install <package> …' lines",
-    );
+    for (const line of ['npm i x; rm -rf /', 'npm install -D x', `npm install @tensorflow/${'x'.repeat(40)}  # optional`]) {
+      expect(() => readmeExamples(`${fence}sh install\n${line}\n${fence}`)).toThrow("line 1: an install block holds only 'npm install <package> …' lines");
+    }
   });
 });
 

@@ -45,9 +45,10 @@ export function readmeExamples(markdown: string): ReadmeExamples {
       previous.expectedOutput = body.map((line) => line.trimEnd()).filter((line, j, all) => line !== '' || j < all.length - 1);
     } else if (words.includes('install')) {
       for (const line of body.filter((l) => l.trim() !== '')) {
-        const match = /^npm install ((?:[@\w./-]+ ?)+)$/.exec(line.trim());
-        if (language !== 'sh' || !match) throw new Error(`line ${i + 1}: an install block holds only 'npm install <package> …' lines`);
-        result.install.push(...match[1]!.trim().split(' '));
+        const [npm, verb, ...packages] = line.trim().split(/\s+/);
+        const valid = npm === 'npm' && verb === 'install' && packages.length > 0 && packages.every((p) => /^[@\w][@\w./-]*$/.test(p));
+        if (language !== 'sh' || !valid) throw new Error(`line ${i + 1}: an install block holds only 'npm install <package> …' lines`);
+        result.install.push(...packages);
       }
     } else if (words.includes('example') || file !== undefined) {
       if (language !== 'ts' && language !== 'sh') throw new Error(`line ${i + 1}: examples are ts or sh, not '${language}'`);
