@@ -13,20 +13,12 @@ export const CLASS_NAMES_FILE = 'class-names.json';
  * `predict` and `filters` work after the dataset is moved or deleted.
  */
 export async function preprocessingFiles(data: string, index: PreparedIndex): Promise<Record<string, string | Uint8Array>> {
-  return statsFiles(data, index.classNames, index.size);
+  // Read through the dataset's checks: a checkpoint carries only what the dataset's reader accepts.
+  const { stats, meanImage } = await readDatasetStats(data, index.size);
+  return statsFilesOf(stats, meanImage, index.classNames);
 }
 
-/**
- * stats.json, mean-image.f32 and (when there are names) class-names.json of a dataset or a
- * checkpoint folder that carries them, read through the dataset's checks: what is written
- * is only what the dataset's reader accepts.
- */
-export async function statsFiles(dir: string, names: string[] | undefined, size?: number): Promise<Record<string, string | Uint8Array>> {
-  const { stats, meanImage } = await readDatasetStats(dir, size);
-  return statsFilesOf(stats, meanImage, names);
-}
-
-/** The same files from statistics already read. */
+/** stats.json, mean-image.f32 and (when there are names) class-names.json, from statistics already read. */
 export function statsFilesOf(stats: DatasetStats, meanImage: Float32Array, names: string[] | undefined): Record<string, string | Uint8Array> {
   return {
     [STATS_FILE]: JSON.stringify({ ...stats, meanImage: MEAN_IMAGE_FILE }, null, 2) + '\n',

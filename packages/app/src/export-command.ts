@@ -1,20 +1,17 @@
-import type * as tf from '@tensorflow/tfjs';
 import { Option } from '@commander-js/extra-typings';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { moveIntoPlace, writeFileAtomic } from '@alexnet/files';
-import { saveModel } from '@alexnet/train';
 import { alexnetCommand, backendOption, dataOption, parseCommandLine } from './command-line.js';
 import { statsFilesOf } from './checkpoint-preprocessing.js';
-import { UsageError } from './exit-codes.js';
+import { refuseExistingOut } from './new-output.js';
 import { loadInference, type Inference } from './inference.js';
 import { alexNetToOnnx } from './onnx/onnx-export.js';
 import { preprocessingMetadata, type OnnxPreprocessing } from './onnx/onnx-metadata.js';
+import { PREPROCESSING_FILE, writeTfjsModel } from './tfjs-model-folder.js';
 
 export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
-/** Beside model.json in a tfjs export: crop, scale, mean mode, classes and names. */
-export const PREPROCESSING_FILE = 'preprocessing.json';
 
 export function defineExportCommand() {
   return alexnetCommand('export', 'a deployable model from a checkpoint: tfjs layers format or ONNX')
@@ -40,21 +37,6 @@ function preprocessingOf(inference: Inference): OnnxPreprocessing {
   return { crop, scale, mean, classes, names, stats: { ...stats } };
 }
 
-/**
- * A tfjs export (also `train`'s model/): model.json and weights, the preprocessing files, and
- * preprocessing.json, so a page or a program can prepare images as training did.
- */
-export async function writeTfjsModel(
-  dir: string,
-  model: tf.LayersModel,
-  files: Record<string, string | Uint8Array>,
-  preprocessing: Omit<OnnxPreprocessing, 'stats'>,
-): Promise<void> {
-  await saveModel(model, dir);
-  for (const [name, content] of Object.entries(files)) await writeFileAtomic(join(dir, name), content);
-  await writeFileAtomic(join(dir, PREPROCESSING_FILE), JSON.stringify(preprocessing, null, 2) + '\n');
-}
-
 export interface ExportResult {
   format: (typeof EXPORT_FORMATS)[number];
   out: string;
@@ -64,13 +46,7 @@ export interface ExportResult {
 export async function runExport(args: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ExportResult> {
   const values = parseCommandLine(defineExportCommand(), args).opts();
   const out = resolve(values.out);
-  if (
-    await stat(out).then(
-      () => true,
-      () => false,
-    )
-  )
-    throw new UsageError(`export: --out ${values.out} exists; choose a new path (nothing is overwritten)`);
+  await refuseExistingOut('export', out, values.out, 'path');
   const inference = await loadInference(values.checkpoint, values.data);
   try {
     const preprocessing = preprocessingOf(inference);

@@ -1,7 +1,8 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MEAN_IMAGE_FILE, STATS_FILE } from '@alexnet/data';
 import { moveIntoPlace, readRegularFile } from '@alexnet/files';
+import { refuseExistingOut } from './new-output.js';
 import { saveCheckpoint, type TrainState } from '@alexnet/train';
 import { alexnetCommand, backendOption, parseCommandLine } from './command-line.js';
 import { CLASS_NAMES_FILE } from './checkpoint-preprocessing.js';
@@ -70,13 +71,7 @@ export async function runImport(args: string[], log: (line: string) => void = (l
   const values = command.opts();
   const file = command.args[0]!;
   const out = resolve(values.out);
-  if (
-    await stat(out).then(
-      () => true,
-      () => false,
-    )
-  )
-    throw new UsageError(`import: --out ${values.out} exists; choose a new folder (nothing is overwritten)`);
+  await refuseExistingOut('import', out, values.out, 'folder');
   const graph = readOnnxGraph(await readRegularFile(file, { maxBytes: MAX_ONNX_BYTES }), file);
   const { architecture, model } = alexNetFromOnnx(graph);
   try {

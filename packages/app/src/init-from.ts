@@ -28,7 +28,7 @@ const INHERITED = z
   })
   .loose();
 
-const INHERITED_KEYS = ['arch', 'columns', 'width', 'crop', 'lrn', 'pool', 'conv1Padding', 'mean', 'scale'] as const;
+const INHERITED_KEYS = Object.keys(INHERITED.shape) as (keyof typeof INHERITED.shape)[];
 
 /** `config` with the source checkpoint's network and preprocessing settings where no flag set them. */
 export function initFromConfig(source: LoadedCheckpoint, config: TrainConfig, explicit: ExplicitFlags): TrainConfig {

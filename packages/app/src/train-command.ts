@@ -22,7 +22,7 @@ import { epochProgress, formatBytes, formatSeconds } from './progress.js';
 import { checkRunFolder, claimRunFolder, freshRunFolder, realOrResolved, runOfCheckpoint } from './run-folder.js';
 import { writeRunCurves } from './run-curves.js';
 import { preprocessingFiles } from './checkpoint-preprocessing.js';
-import { writeTfjsModel } from './export-command.js';
+import { writeTfjsModel } from './tfjs-model-folder.js';
 import { stopOnSignals, stoppedBy } from './stop-signals.js';
 import { openScalarLog } from './tensorboard.js';
 import { placeTraining, type PlacedTraining } from '@alexnet/parallel';
@@ -167,6 +167,8 @@ export async function train(
   tf.env().set('PROD', true);
   const index = await readPreparedIndex(config.data);
 
+  /** Whether a checkpoint's classes are this dataset's, in the same order. */
+  const sameClasses = (had: string[]) => had.length === index.classes.length && had.every((c, i) => c === index.classes[i]);
   const checkpoint = config.resume ? await loadCheckpoint(config.resume) : undefined;
   const source = config.initFrom ? await loadCheckpoint(config.initFrom) : undefined;
   // The network's weights are freed however this ends (the CLI exits, but a library caller goes on).
@@ -180,7 +182,7 @@ export async function train(
     if (checkpoint) {
       config = resumedConfig(checkpoint.state.config, config, explicit, checkpoint.dir);
       const had = checkpoint.state.classes;
-      if (had.length !== index.classes.length || had.some((c, i) => c !== index.classes[i])) {
+      if (!sameClasses(had)) {
         throw new UsageError(
           `${checkpoint.dir} was trained on ${had.length} classes (${had.slice(0, 3).join(', ')}…); ${config.data} has ${index.classes.length} (${index.classes.slice(0, 3).join(', ')}…)`,
         );
@@ -207,7 +209,7 @@ export async function train(
     built = model;
     if (source) {
       const had = source.state.classes;
-      const same = had.length === index.classes.length && had.every((c, i) => c === index.classes[i]);
+      const same = sameClasses(had);
       const copied = copyWeightsFrom(model, source, same);
       log(
         `initialised from ${source.dir}: ${copied.join(', ')}${same ? '' : ` (fc8 starts afresh: ${had.length} classes there, ${index.classes.length} here)`}`,
