@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resizeAndCenterCrop } from '@alexnet/data';
-import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes, TINY_TRAIN_FLAGS } from '@alexnet/test-support';
 import { buildPage } from './build-page.js';
 import { modelFiles, servePage, type ModelFiles, type PageServer } from './serve-page.js';
 
@@ -67,7 +67,7 @@ if (!existsSync(CHROMIUM)) {
       // A tiny trained model; alexnet train writes its model/ (a tfjs export) as `npm start` does.
       const { src, data } = await tinyPreparedShapes('browser', 8);
       run = join(await temporaryFolder('browser-run'), 'run');
-      const settings = ['--epochs', '1', '--crop', '67', '--width', '0.0625', '--batch-size', '6', '--init', 'he', '--scale', '0.015625'];
+      const settings = ['--epochs', '1', ...TINY_TRAIN_FLAGS];
       await alexnet(['train', '--data', data, '--out', run, ...settings, '--backend', 'wasm', '--workers', '0']);
       // The same network as `alexnet export --format tfjs` writes it, from the checkpoint model/ was saved from.
       const last = join(run, 'checkpoints', 'last');

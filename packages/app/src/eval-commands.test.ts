@@ -2,7 +2,7 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, expect, it } from 'vitest';
-import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes, TINY_TRAIN_FLAGS } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import { runEval } from './eval-command.js';
 import { runExport } from './export-command.js';
@@ -25,31 +25,7 @@ beforeAll(async () => {
 describeEachEngine('eval, predict, filters, similar on a tiny trained model', (engine) => {
   beforeAll(async () => {
     runDir = join(await temporaryFolder('eval-run'), 'run');
-    await runTrain(
-      [
-        '--data',
-        data,
-        '--out',
-        runDir,
-        '--epochs',
-        '1',
-        '--crop',
-        '67',
-        '--width',
-        '0.0625',
-        '--batch-size',
-        '6',
-        '--init',
-        'he',
-        '--scale',
-        '0.015625',
-        '--backend',
-        engine,
-        '--workers',
-        '0',
-      ],
-      () => undefined,
-    );
+    await runTrain(['--data', data, '--out', runDir, '--epochs', '1', ...TINY_TRAIN_FLAGS, '--backend', engine, '--workers', '0'], () => undefined);
     checkpoint = join(runDir, 'checkpoints', 'last');
   });
 
@@ -90,30 +66,7 @@ describeEachEngine('eval, predict, filters, similar on a tiny trained model', (e
   it('eval and predict average several checkpoints (§6), reporting each model and the ensemble', async () => {
     const second = join(await temporaryFolder('eval-run-2'), 'run');
     await runTrain(
-      [
-        '--data',
-        data,
-        '--out',
-        second,
-        '--epochs',
-        '1',
-        '--crop',
-        '67',
-        '--width',
-        '0.0625',
-        '--batch-size',
-        '6',
-        '--init',
-        'he',
-        '--scale',
-        '0.015625',
-        '--seed',
-        '2',
-        '--backend',
-        engine,
-        '--workers',
-        '0',
-      ],
+      ['--data', data, '--out', second, '--epochs', '1', ...TINY_TRAIN_FLAGS, '--seed', '2', '--backend', engine, '--workers', '0'],
       () => undefined,
     );
     const other = join(second, 'checkpoints', 'last');

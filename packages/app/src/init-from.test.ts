@@ -3,28 +3,11 @@ import { join } from 'node:path';
 import { prepareDataset } from '@alexnet/data';
 import { loadCheckpoint } from '@alexnet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes, TINY_TRAIN_FLAGS } from '@alexnet/test-support';
 import { runTrain } from './train-command.js';
 import { parseTrainFlags } from './train-flags.js';
 
-const FLAGS = [
-  '--epochs',
-  '1',
-  '--crop',
-  '67',
-  '--width',
-  '0.0625',
-  '--batch-size',
-  '6',
-  '--init',
-  'he',
-  '--scale',
-  '0.015625',
-  '--backend',
-  'cpu',
-  '--workers',
-  '0',
-];
+const FLAGS = ['--epochs', '1', ...TINY_TRAIN_FLAGS, '--backend', 'cpu', '--workers', '0'];
 const quiet = () => undefined;
 
 /** Each layer's weights as plain arrays, by layer name. */

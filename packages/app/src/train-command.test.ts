@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareDataset, writeSyntheticShapes } from '@alexnet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryFolder, tinyPreparedShapes } from '@alexnet/test-support';
+import { temporaryFolder, tinyPreparedShapes, TINY_TRAIN_FLAGS } from '@alexnet/test-support';
 import { describeEachEngine } from '@alexnet/test-support/engines';
 import sharp from 'sharp';
 import { loadModel, readEventFile } from '@alexnet/train';
@@ -103,26 +103,7 @@ describe('alexnet train flags', () => {
 });
 
 describeEachEngine('alexnet train', (engine) => {
-  const tiny = [
-    '--crop',
-    '67',
-    '--width',
-    '0.0625',
-    '--batch-size',
-    '6',
-    '--init',
-    'he',
-    '--scale',
-    '0.015625',
-    '--lr',
-    '0.01',
-    '--lighting',
-    '0.1',
-    '--backend',
-    engine,
-    '--workers',
-    '0',
-  ];
+  const tiny = [...TINY_TRAIN_FLAGS, '--lr', '0.01', '--lighting', '0.1', '--backend', engine, '--workers', '0'];
 
   it('trains, checkpoints, resumes, and refuses impossible or changed settings', async () => {
     const out = join(await temporaryFolder('train-cli-run'), 'run');
